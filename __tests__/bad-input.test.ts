@@ -1,0 +1,139 @@
+import { mkdtempSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TerraformStack, Testing } from "cdktf";
+import { ClusterIdentity, KubeadmNode, LabyrinthNetwork, SettingError } from "../constructs";
+import { explain, settingsFromEnv } from "../stacks/settings";
+import { runApp } from "./support/app";
+import { synthLab } from "./support/synth";
+
+/** Synth with these settings must stop with a SettingError naming `setting` and matching `message`. */
+function expectRejected(overrides: Parameters<typeof synthLab>[0], setting: string, message: RegExp) {
+  let error: unknown;
+  try {
+    synthLab(overrides);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(SettingError);
+  expect((error as SettingError).setting).toBe(setting);
+  expect((error as SettingError).message).toMatch(message);
+  expect((error as SettingError).message).not.toContain("\n");
+}
+
+describe("bad settings stop synth with one line naming the setting and the fix", () => {
+  test.each([
+    ["a CIDR that is not one", { subnetCidr: "10.168.0.0/33" }, "subnetCidr", /not an IPv4 CIDR: use a form such as/],
+    ["a CIDR with host bits", { podCidr: "10.10.1.0/16" }, "podCidr", /host bits set: use 10\.10\.0\.0\/16/],
+    ["a pod range overlapping the VPC", { podCidr: "10.168.0.0/16" }, "podCidr", /overlaps subnetCidr 10\.168\.0\.0\/24/],
+    ["a service range overlapping the pods", { serviceCidr: "10.10.0.0/16" }, "serviceCidr", /overlaps podCidr/],
+    ["Cilium's default pool as pod range (it holds the VPC)", { podCidr: "10.0.0.0/8" }, "podCidr", /overlaps subnetCidr/],
+    ["no workers", { workers: 0 }, "workers", /at least 1/],
+    ["more workers than the subnet holds", { subnetCidr: "10.168.0.0/28", workers: 11 }, "workers", /do not fit in 10\.168\.0\.0\/28 \(room for 10 from 10\.168\.0\.4\)/],
+    ["a lab name Google rejects", { name: "Labyrinth_1" }, "name", /not a valid Google Cloud name/],
+    ["a lab name too long for derived names", { name: "a".repeat(31) }, "name", /longer than 30 characters/],
+    ["a zone outside the region", { zone: "us-west1-b" }, "zone", /not a zone of region us-east4: use a zone such as us-east4-b/],
+    ["a malformed Kubernetes version", { kubernetesVersion: "v1.33" }, "kubernetesVersion", /not a version: use a form such as 1\.33/],
+    ["a CRI-O version with a patch", { crioVersion: "1.33.2" }, "crioVersion", /not a version/],
+    ["CRI-O and Kubernetes of different minors", { kubernetesVersion: "1.34", crioVersion: "1.33" }, "crioVersion", /does not match Kubernetes 1\.34/],
+    ["SSH from the whole internet", { sshSourceRanges: ["0.0.0.0/0"] }, "sshSourceRanges", /opens SSH to the whole internet.*allowOpenSsh/],
+    ["an SSH source that is not a CIDR", { sshSourceRanges: ["my-office"] }, "sshSourceRanges", /not an IPv4 CIDR/],
+    ["a machine type that is not one", { machineType: "E2 Medium" }, "machineType", /not a machine type/],
+    ["an unknown disk type", { diskType: "pd-fast" }, "diskType", /use one of pd-standard, pd-balanced, pd-ssd/],
+    ["a disk smaller than the image", { diskSizeGb: 8 }, "diskSizeGb", /from 10/],
+    ["an image that is not project/name", { image: "ubuntu-24.04" }, "image", /use project\/family or project\/image/],
+  ])("%s", (_case, overrides, setting, message) => expectRejected(overrides, setting, message));
+
+  test("SSH from anywhere is accepted when explicitly allowed", () => {
+    expect(() => synthLab({ sshSourceRanges: ["0.0.0.0/0"], allowOpenSsh: true })).not.toThrow();
+  });
+});
+
+describe("node addresses, through the public API", () => {
+  function twoNodes(first: string, second: string, subnetCidr = "10.168.0.0/24") {
+    const stack = new TerraformStack(Testing.app(), "nodes");
+    const network = new LabyrinthNetwork(stack, "Net", { subnetCidr });
+    const identity = new ClusterIdentity(stack, "Id");
+    const cluster = { controlPlaneAddress: first };
+    new KubeadmNode(stack, "A", { role: "control-plane", name: "a", network, identity, cluster, internalAddress: first });
+    new KubeadmNode(stack, "B", { role: "worker", name: "b", network, identity, cluster, internalAddress: second });
+  }
+
+  test.each([
+    ["outside the subnet", "10.168.1.4", /outside the subnet 10\.168\.0\.0\/24/],
+    ["the network address", "10.168.0.0", /reserved by Google Cloud.*use 10\.168\.0\.2 to 10\.168\.0\.253/],
+    ["the gateway", "10.168.0.1", /reserved by Google Cloud/],
+    ["the second-to-last address", "10.168.0.254", /reserved by Google Cloud/],
+    ["the broadcast address", "10.168.0.255", /reserved by Google Cloud/],
+    ["the control plane's own address", "10.168.0.2", /already the address of a/],
+    ["not an address", "10.168.0", /not an IPv4 address/],
+  ])("a worker address that is %s is rejected", (_case, address, message) => {
+    expect(() => twoNodes("10.168.0.2", address)).toThrow(message);
+  });
+
+  test("a node label Kubernetes rejects", () => {
+    const stack = new TerraformStack(Testing.app(), "label");
+    const network = new LabyrinthNetwork(stack, "Net");
+    const identity = new ClusterIdentity(stack, "Id");
+    expect(
+      () =>
+        new KubeadmNode(stack, "W", {
+          role: "worker",
+          name: "w",
+          network,
+          identity,
+          cluster: { controlPlaneAddress: "10.168.0.2" },
+          internalAddress: "10.168.0.4",
+          nodeLabels: { nodelabel: "node wrk 1" },
+        }),
+    ).toThrow(/nodeLabels\.nodelabel: "node wrk 1" is not a valid Kubernetes label value/);
+  });
+});
+
+describe("settings from the environment", () => {
+  test("LABYRINTH_* variables override the article's defaults", () => {
+    const settings = settingsFromEnv({
+      LABYRINTH_NAME: "lab2",
+      LABYRINTH_WORKERS: "3",
+      LABYRINTH_SSH_SOURCES: "203.0.113.0/24, 198.51.100.0/24",
+      LABYRINTH_KUBE_PROXY_REPLACEMENT: "yes",
+      GOOGLE_CLOUD_PROJECT: "p-1",
+    });
+    expect(settings).toMatchObject({
+      name: "lab2",
+      workers: 3,
+      sshSourceRanges: ["203.0.113.0/24", "198.51.100.0/24"],
+      kubeProxyReplacement: true,
+      project: "p-1",
+      region: "us-east4",
+      podCidr: "10.10.0.0/16",
+    });
+  });
+
+  test.each([
+    ["LABYRINTH_WORKERS", "two", /LABYRINTH_WORKERS: "two" is not a whole number/],
+    ["LABYRINTH_WORKER", "3", /LABYRINTH_WORKER: no such setting: \.\/help lists them \(.*LABYRINTH_WORKERS/],
+    ["OTHER_TOOL_SETTING", "x", null],
+    ["LABYRINTH_HUBBLE_RELAY", "maybe", /LABYRINTH_HUBBLE_RELAY: "maybe" is not true or false/],
+  ])("%s=%s", (name, value, message) => {
+    const read = () => settingsFromEnv({ [name]: value });
+    if (message) expect(read).toThrow(message);
+    else expect(read).not.toThrow();
+  });
+
+  test("an error from a construct names the variable that sets it", () => {
+    expect(explain(new SettingError("podCidr", "x overlaps y"))).toBe("labyrinth: podCidr: x overlaps y (set with LABYRINTH_POD_CIDR)");
+  });
+
+  test("main.ts prints one line and exits 1, writing no Terraform", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "labyrinth-bad-"));
+    const result = runApp({ LABYRINTH_POD_CIDR: "10.168.0.0/16", CDKTF_OUTDIR: outdir });
+    const wrote = existsSync(join(outdir, "stacks", "labyrinth-infra", "cdk.tf.json"));
+    rmSync(outdir, { recursive: true, force: true });
+    expect(result.status).toBe(1);
+    expect(wrote).toBe(false);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "labyrinth: podCidr: 10.168.0.0/16 overlaps subnetCidr 10.168.0.0/24: the subnet, pod and service ranges must be disjoint (set with LABYRINTH_POD_CIDR)",
+    ]);
+  });
+});

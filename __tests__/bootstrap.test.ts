@@ -1,0 +1,252 @@
+import { X509Certificate } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { METADATA_KEYS } from "../constructs";
+import { NodeSandbox, TOKEN, makeCa, phases } from "./support/node-sandbox";
+import { named, synthLab } from "./support/synth";
+import { requireTool } from "./support/tools";
+
+requireTool("openssl");
+const caDir = mkdtempSync(join(tmpdir(), "labyrinth-ca-"));
+const ca = makeCa(caDir);
+afterAll(() => rmSync(caDir, { recursive: true, force: true }));
+
+const { infra } = synthLab();
+const controlPlaneVm = named(infra, "google_compute_instance", "labyrinth-node-0");
+const workerVm = named(infra, "google_compute_instance", "labyrinth-node-1");
+
+function metadataFor(name: string, ip: string, externalIp: string, withKey: boolean): Record<string, string> {
+  return {
+    "instance/name": name,
+    "instance/network-interfaces/0/ip": ip,
+    "instance/network-interfaces/0/access-configs/0/external-ip": externalIp,
+    [`instance/attributes/${METADATA_KEYS.token}`]: TOKEN,
+    [`instance/attributes/${METADATA_KEYS.caCert}`]: ca.cert,
+    ...(withKey ? { [`instance/attributes/${METADATA_KEYS.caKey}`]: ca.key } : {}),
+  };
+}
+
+const sandboxes: NodeSandbox[] = [];
+afterEach(() => sandboxes.splice(0).forEach((s) => s.remove()));
+function controlPlane(externalIp = "34.86.1.10") {
+  const node = new NodeSandbox(controlPlaneVm, metadataFor("labyrinth-node-0", "10.168.0.2", externalIp, true));
+  sandboxes.push(node);
+  return node;
+}
+function worker() {
+  const node = new NodeSandbox(workerVm, metadataFor("labyrinth-node-1", "10.168.0.4", "34.86.1.11", false));
+  node.stubState("signed-token-id", "abcdef");
+  sandboxes.push(node);
+  return node;
+}
+const configOf = (text: string) => Object.fromEntries(parseAllDocuments(text).map((d) => d.toJS()).map((d) => [d.kind, d]));
+const indexOfCall = (calls: string[], pattern: RegExp) => calls.findIndex((c) => pattern.test(c));
+
+describe("the control plane's bootstrap", () => {
+  test("runs the article's node-ctl.sh steps in order and inits from a config carrying metadata's values", () => {
+    const node = controlPlane();
+    const run = node.run();
+    expect(run.output).toContain("bootstrap complete");
+    expect(run.status).toBe(0);
+    expect(phases(run.log)).toEqual([
+      "prepare-host", "configure-apt", "install-packages", "pull-images",
+      "install-ca", "render-config", "kubeadm-init", "apiserver-cert", "bootstrap-token", "kubeconfig",
+    ]);
+    const { calls } = run;
+    // Swap off and kernel settings before any package, packages before kubeadm, the CA before init.
+    expect(indexOfCall(calls, /^swapoff -a$/)).toBeLessThan(indexOfCall(calls, /^apt-get .* install/));
+    expect(indexOfCall(calls, /^apt-get .* install/)).toBeLessThan(indexOfCall(calls, /^kubeadm init --config/));
+    expect(calls).toContain("ca present at init");
+    expect(calls).toContain("modprobe br_netfilter");
+
+    const { InitConfiguration: init, ClusterConfiguration: cluster } = configOf(node.stubFile("init-config.yaml"));
+    expect(init.bootstrapTokens[0].token).toBe(TOKEN);
+    expect(init.nodeRegistration.name).toBe("labyrinth-node-0");
+    expect(init.nodeRegistration.kubeletExtraArgs).toEqual([{ name: "node-ip", value: "10.168.0.2" }]);
+    expect(init.localAPIEndpoint.advertiseAddress).toBe("10.168.0.2");
+    expect(cluster.kubernetesVersion).toBe("v1.33.1");
+    expect(cluster.networking.podSubnet).toBe("10.10.0.0/16");
+    expect(cluster.apiServer.certSANs).toEqual(["10.168.0.2", "34.86.1.10"]);
+  });
+
+  test("prepares the host: swap off for good, modules and sysctls kept across reboots", () => {
+    const node = controlPlane();
+    node.run();
+    expect(node.read("/etc/fstab")).toMatch(/^# labyrinth: swap off for the kubelet: \/swap\.img none swap/m);
+    expect(node.read("/etc/modules-load.d/labyrinth-k8s.conf")).toBe("overlay\nbr_netfilter\n");
+    expect(node.read("/etc/sysctl.d/99-labyrinth-k8s.conf")).toMatch(
+      /net\.bridge\.bridge-nf-call-iptables = 1\nnet\.bridge\.bridge-nf-call-ip6tables = 1\nnet\.ipv4\.ip_forward = 1/,
+    );
+    expect(node.read("/etc/needrestart/conf.d/labyrinth.conf")).toContain("$nrconf{restart} = 'a';");
+  });
+
+  test("installs CRI-O and Kubernetes 1.33 from their repositories, held, with apt waiting for the dpkg lock", () => {
+    const node = controlPlane();
+    const { calls } = node.run();
+    expect(node.read("/etc/apt/sources.list.d/kubernetes.list")).toBe(
+      "deb [signed-by=/etc/apt/keyrings/kubernetes.asc] https://pkgs.k8s.io/core:/stable:/v1.33/deb/ /\n",
+    );
+    expect(node.read("/etc/apt/sources.list.d/cri-o.list")).toBe(
+      "deb [signed-by=/etc/apt/keyrings/cri-o.asc] https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v1.33/deb/ /\n",
+    );
+    const install = calls.find((c) => c.startsWith("apt-get") && c.includes(" install "));
+    expect(install).toContain("-o DPkg::Lock::Timeout=900");
+    expect(install).toMatch(/install -y --no-install-recommends cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools$/);
+    expect(calls).toContain("apt-mark hold cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools");
+    expect(calls).toContain("systemctl stop apt-daily.timer apt-daily-upgrade.timer");
+    expect(calls).toContain("systemctl enable --now crio");
+  });
+
+  test("writes the CA from metadata before init, the key readable by root only, and root's kubeconfig", () => {
+    const node = controlPlane();
+    node.run();
+    expect(node.read("/etc/kubernetes/pki/ca.crt")).toBe(ca.cert);
+    expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    const mode = (path: string) => spawnMode(join(node.root, path));
+    expect(mode("etc/kubernetes/pki/ca.key")).toBe("600");
+    expect(mode("etc/labyrinth/kubeadm.yaml")).toBe("600");
+    expect(node.read("/root/.kube/config")).toBe(node.read("/etc/kubernetes/admin.conf"));
+  });
+
+  test("a second run after success changes nothing", () => {
+    const node = controlPlane();
+    expect(node.run().status).toBe(0);
+    const second = node.run();
+    expect(second.status).toBe(0);
+    expect(second.calls.filter((c) => / install |^kubeadm init --config|certs apiserver|^crictl .* stop/.test(c))).toEqual([]);
+    expect(second.log).toContain("packages already installed");
+    expect(second.log).toContain("cluster already initialized");
+  });
+
+  test("a changed external address re-issues the API server certificate", () => {
+    const node = controlPlane("34.86.1.10");
+    node.run();
+    const before = new X509Certificate(node.read("/etc/kubernetes/pki/apiserver.crt"));
+    expect(before.subjectAltName).toContain("IP Address:34.86.1.10");
+
+    node.setMetadata("instance/network-interfaces/0/access-configs/0/external-ip", "35.199.7.7");
+    const rebooted = node.run();
+    expect(rebooted.status).toBe(0);
+    expect(rebooted.log).toContain("the external address is now 35.199.7.7: re-issuing the API server certificate");
+    expect(configOf(node.stubFile("certs-config.yaml")).ClusterConfiguration.apiServer.certSANs).toEqual(["10.168.0.2", "35.199.7.7"]);
+    const after = new X509Certificate(node.read("/etc/kubernetes/pki/apiserver.crt"));
+    expect(after.subjectAltName).toContain("IP Address:35.199.7.7");
+    expect(after.subjectAltName).not.toContain("34.86.1.10");
+    expect(rebooted.calls).toContain("crictl --runtime-endpoint unix:///var/run/crio/crio.sock stop 0123456789ab");
+    expect(rebooted.calls.some((c) => c.startsWith("kubeadm init phase upload-config kubeadm"))).toBe(true);
+  });
+
+  test("a failing download is retried with backoff", () => {
+    const node = controlPlane();
+    node.stubState("download-failures", 2);
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(run.log).toContain("curl failed (try 1 of 5): retrying in 2s");
+    expect(run.calls.filter((c) => c.startsWith("sleep"))).toEqual(["sleep 2", "sleep 4"]);
+  });
+
+  test("a download that keeps failing fails the bootstrap loudly, naming the phase", () => {
+    const node = controlPlane();
+    node.stubState("download-failures", 99);
+    const run = node.run();
+    expect(run.status).not.toBe(0);
+    expect(run.log).toContain("curl failed 5 times: giving up");
+    expect(run.log).toMatch(/phase install-packages: FAILED after \d+s/);
+    expect(run.calls.some((c) => c.startsWith("kubeadm init"))).toBe(false);
+    expect(node.stubFile("reports")).toMatch(/^install-packages failed \d+$/m);
+  });
+
+  test("reports each phase as a guest attribute for the status view", () => {
+    const node = controlPlane();
+    node.run();
+    const reports = node.stubFile("reports").trim().split("\n");
+    expect(reports[0]).toBe("prepare-host running 0");
+    expect(reports).toContainEqual(expect.stringMatching(/^kubeadm-init done \d+$/));
+    expect(reports[reports.length - 1]).toBe("ready done 0");
+  });
+});
+
+describe("a worker's bootstrap", () => {
+  test("waits until cluster-info is signed for its token, then joins pinned to the CA", () => {
+    const node = worker();
+    node.stubState("cluster-info-unsigned", 3);
+    const run = node.run();
+    expect(run.output).toContain("bootstrap complete");
+    expect(run.status).toBe(0);
+    expect(phases(run.log)).toEqual(["prepare-host", "configure-apt", "install-packages", "pull-images", "wait-for-control-plane", "kubeadm-join"]);
+    const polls = run.calls.filter((c) => c.includes("/configmaps/cluster-info"));
+    expect(polls).toHaveLength(4);
+    expect(polls[0]).toBe(`curl GET https://10.168.0.2:6443/api/v1/namespaces/kube-public/configmaps/cluster-info cacert=${node.root}/etc/kubernetes/pki/ca.crt`);
+    expect(run.calls.filter((c) => c === "sleep 5")).toHaveLength(3);
+    expect(indexOfCall(run.calls, /cluster-info/)).toBeLessThan(indexOfCall(run.calls, /^kubeadm join/));
+
+    const { JoinConfiguration: join } = configOf(node.stubFile("join-config.yaml"));
+    expect(join.discovery.bootstrapToken).toEqual({ apiServerEndpoint: "10.168.0.2:6443", token: TOKEN, caCertHashes: [ca.pin] });
+    expect(join.nodeRegistration.name).toBe("labyrinth-node-1");
+    expect(join.nodeRegistration.kubeletExtraArgs).toEqual([
+      { name: "node-ip", value: "10.168.0.4" },
+      { name: "node-labels", value: "nodelabel=node-wrk-1" },
+    ]);
+  });
+
+  test("installs tshark for the journey's captures", () => {
+    const { calls } = worker().run();
+    expect(calls.find((c) => c.includes(" install "))).toMatch(/cri-tools tshark$/);
+  });
+
+  test("cluster-info signed for another token does not count", () => {
+    const node = worker();
+    node.stubState("signed-token-id", "zzzzzz");
+    const run = node.run({ JOIN_WAIT_SECONDS: "60" });
+    expect(run.status).not.toBe(0);
+    expect(run.calls.some((c) => c.startsWith("kubeadm join"))).toBe(false);
+  });
+
+  test("gives up after its bound with a message that says where to look", () => {
+    const node = worker();
+    node.stubState("cluster-info-unsigned", 1000);
+    const run = node.run({ JOIN_WAIT_SECONDS: "120" });
+    expect(run.status).not.toBe(0);
+    expect(run.calls.filter((c) => c.includes("cluster-info"))).toHaveLength(24);
+    expect(run.log).toContain(
+      "the control plane at 10.168.0.2:6443 did not publish cluster-info signed for this token within 120s: read the control plane's bootstrap on its serial console",
+    );
+    expect(run.log).toMatch(/phase wait-for-control-plane: FAILED/);
+  });
+
+  test("a failed join is reset and tried again", () => {
+    const node = worker();
+    node.stubState("join-failures", 1);
+    const run = node.run();
+    expect(run.status).toBe(0);
+    const joins = run.calls.filter((c) => /^kubeadm (join|reset)/.test(c));
+    expect(joins).toEqual([
+      `kubeadm join --config ${node.root}/etc/labyrinth/kubeadm.yaml`,
+      "kubeadm reset --force --cri-socket unix:///var/run/crio/crio.sock",
+      `kubeadm join --config ${node.root}/etc/labyrinth/kubeadm.yaml`,
+    ]);
+  });
+
+  test("a second run after the join changes nothing", () => {
+    const node = worker();
+    expect(node.run().status).toBe(0);
+    const second = node.run();
+    expect(second.status).toBe(0);
+    expect(second.calls.filter((c) => / install |^kubeadm join|cluster-info/.test(c))).toEqual([]);
+    expect(second.log).toContain("already joined");
+  });
+});
+
+test("the token never reaches the log or the console", () => {
+  for (const node of [controlPlane(), worker()]) {
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
+  }
+});
+
+function spawnMode(path: string): string {
+  return require("node:child_process").spawnSync("stat", ["-c", "%a", path], { encoding: "utf8" }).stdout.trim();
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runApp } from "./support/app";
+import { resourcesOf, synthLab } from "./support/synth";
+
+const { infra } = synthLab();
+
+describe("ClusterIdentity", () => {
+  test("the bootstrap token is two random lowercase-alphanumeric parts, 6 and 16 long", () => {
+    const passwords = resourcesOf(infra, "random_password");
+    expect(passwords.map((p) => p.length).sort((a, b) => a - b)).toEqual([6, 16]);
+    for (const p of passwords) expect(p).toMatchObject({ upper: false, special: false, lower: true, numeric: true });
+    const token: string = Object.values(infra.resource.google_compute_instance)[0].metadata["labyrinth-token"];
+    expect(token).toMatch(/^\$\{random_password\.[^.]+\.result\}\.\$\{random_password\.[^.]+\.result\}$/);
+  });
+
+  test("the cluster CA: self-signed, a CA, ten years, never renewed early", () => {
+    const [ca] = resourcesOf(infra, "tls_self_signed_cert");
+    expect(ca).toMatchObject({
+      is_ca_certificate: true,
+      validity_period_hours: 87600,
+      early_renewal_hours: 0,
+      subject: [{ common_name: "kubernetes" }],
+    });
+    expect(ca.allowed_uses).toContain("cert_signing");
+  });
+
+  test("the admin client certificate is signed by the CA, in group system:masters", () => {
+    const [request] = resourcesOf(infra, "tls_cert_request");
+    expect(request.subject).toEqual([{ common_name: "labyrinth-admin", organization: "system:masters" }]);
+    const [admin] = resourcesOf(infra, "tls_locally_signed_cert");
+    expect(admin.allowed_uses).toEqual(["client_auth", "digital_signature", "key_encipherment"]);
+    expect(admin.ca_private_key_pem).toMatch(/^\$\{tls_private_key\./);
+    expect(admin.ca_cert_pem).toMatch(/^\$\{tls_self_signed_cert\./);
+  });
+});
+
+describe("the synthesized output holds no secret", () => {
+  const outdir = mkdtempSync(join(tmpdir(), "labyrinth-synth-"));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test("main.ts synthesizes with no credentials, and no private key, certificate or token literal is in its output", () => {
+    const result = runApp({ CDKTF_OUTDIR: outdir });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const files = readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const text = readFileSync(join(file.parentPath, file.name), "utf8");
+      expect(text).not.toMatch(/-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/);
+      // A kubeadm token is [a-z0-9]{6}.[a-z0-9]{16}; only references to random values may stand for it.
+      expect(text).not.toMatch(/(^|[^a-z0-9])[a-z0-9]{6}\.[a-z0-9]{16}([^a-z0-9]|$)/);
+    }
+  });
+});

@@ -1,0 +1,201 @@
+# shellcheck shell=bash
+# Shared by both roles' bootstrap scripts: logging and timing of phases, retries,
+# instance metadata, host preparation and package installation.
+# Every run must be safe to repeat: the unit runs this on every boot.
+
+set -Eeuo pipefail
+umask 022
+export DEBIAN_FRONTEND=noninteractive
+export NEEDRESTART_MODE=a
+
+# Tests run the scripts against a sandbox root and stand-ins for system commands.
+R=${LABYRINTH_ROOT:-}
+STATE=$R/var/lib/labyrinth
+LOG=$R/var/log/labyrinth-bootstrap.log
+METADATA_URL=${LABYRINTH_METADATA_URL:-http://metadata.google.internal/computeMetadata/v1}
+# shellcheck disable=SC2034 # used by the role scripts
+CRI_SOCKET=unix:///var/run/crio/crio.sock
+# shellcheck disable=SC2034 # used by the role scripts
+KUBEADM_CONFIG=$R/etc/labyrinth/kubeadm.yaml
+# shellcheck source=/dev/null
+. "${LABYRINTH_ENV:-$R/etc/labyrinth/node.env}"
+mkdir -p "$STATE" "$(dirname "$LOG")"
+
+CURRENT_PHASE=start
+PHASE_START=$SECONDS
+
+log() {
+  printf '%s labyrinth: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" | tee -a "$LOG" >&2
+}
+
+# Progress for `npm run status`: the serial console line above, and a guest attribute.
+report() {
+  curl -fsS -X PUT --data "$1" -H 'Metadata-Flavor: Google' \
+    "$METADATA_URL/instance/guest-attributes/labyrinth/phase" >/dev/null 2>&1 || true
+}
+
+on_error() {
+  log "phase $CURRENT_PHASE: FAILED after $((SECONDS - PHASE_START))s (exit $1, line $2); full log: /var/log/labyrinth-bootstrap.log"
+  report "$CURRENT_PHASE failed $((SECONDS - PHASE_START))"
+}
+trap 'on_error $? $LINENO' ERR
+
+# phase NAME FUNCTION: runs one timed step; any failing command inside ends the bootstrap.
+phase() {
+  CURRENT_PHASE=$1
+  PHASE_START=$SECONDS
+  log "phase $1: start"
+  report "$1 running 0"
+  "$2"
+  log "phase $1: done in $((SECONDS - PHASE_START))s"
+  report "$1 done $((SECONDS - PHASE_START))"
+}
+
+# retry TRIES COMMAND...: waits 2, 4, 8... seconds between tries; logs the command's name only,
+# since arguments may carry secrets.
+retry() {
+  local tries=$1 n=1 delay=2
+  shift
+  until "$@"; do
+    if ((n >= tries)); then
+      log "$1 failed $n times: giving up"
+      return 1
+    fi
+    log "$1 failed (try $n of $tries): retrying in ${delay}s"
+    sleep "$delay"
+    n=$((n + 1))
+    delay=$((delay * 2))
+  done
+}
+
+download() {
+  retry 5 curl -fsSL --connect-timeout 10 -o "$2" "$1"
+}
+
+# metadata PATH: one value from the instance metadata server.
+metadata() {
+  curl -fsS --retry 5 --retry-connrefused -H 'Metadata-Flavor: Google' "$METADATA_URL/$1"
+}
+
+# render TEMPLATE OUTPUT: replaces every @NAME@ with the value of the shell variable NAME.
+render() {
+  local line name
+  (
+    umask 077
+    while IFS= read -r line || [ -n "$line" ]; do
+      while [[ $line =~ @([A-Z_]+)@ ]]; do
+        name=${BASH_REMATCH[1]}
+        if [ -z "${!name:-}" ]; then
+          log "template $1 needs a value for $name"
+          return 1
+        fi
+        line=${line//"@$name@"/"${!name}"}
+      done
+      printf '%s\n' "$line"
+    done <"$1" >"$2"
+  )
+}
+
+apt_get() {
+  apt-get -q -o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+}
+
+# Kubernetes needs swap off, two kernel modules and three sysctls; all of it must hold after a reboot.
+prepare_host() {
+  swapoff -a
+  if grep -qE '^[^#].*[[:space:]]swap[[:space:]]' "$R/etc/fstab"; then
+    sed -i -E 's/^([^#].*[[:space:]]swap[[:space:]].*)$/# labyrinth: swap off for the kubelet: \1/' "$R/etc/fstab"
+  fi
+  mkdir -p "$R/etc/modules-load.d" "$R/etc/sysctl.d"
+  printf 'overlay\nbr_netfilter\n' >"$R/etc/modules-load.d/labyrinth-k8s.conf"
+  modprobe overlay
+  modprobe br_netfilter
+  cat >"$R/etc/sysctl.d/99-labyrinth-k8s.conf" <<'EOF'
+net.bridge.bridge-nf-call-iptables = 1
+net.bridge.bridge-nf-call-ip6tables = 1
+net.ipv4.ip_forward = 1
+EOF
+  sysctl --system >/dev/null
+}
+
+# First boot on Ubuntu: unattended-upgrades may hold the dpkg lock (apt waits for it, never kills it);
+# needrestart would ask questions; the apt-daily timers would start more runs mid-bootstrap.
+configure_apt() {
+  mkdir -p "$R/etc/needrestart/conf.d"
+  printf '%s\n' "\$nrconf{restart} = 'a';" "\$nrconf{kernelhints} = 0;" >"$R/etc/needrestart/conf.d/labyrinth.conf"
+  systemctl stop apt-daily.timer apt-daily-upgrade.timer
+}
+
+# add_repo NAME URL: an apt source signed by the repository's own armored key.
+add_repo() {
+  mkdir -p "$R/etc/apt/keyrings"
+  download "${2}Release.key" "$R/etc/apt/keyrings/$1.asc"
+  echo "deb [signed-by=/etc/apt/keyrings/$1.asc] $2 /" >"$R/etc/apt/sources.list.d/$1.list"
+}
+
+# CRI-O from the openSUSE build service and kubelet, kubeadm, kubectl from pkgs.k8s.io, held.
+install_packages() {
+  if [ -e "$STATE/packages.done" ]; then
+    log "packages already installed"
+    return 0
+  fi
+  local minor=${KUBERNETES_VERSION%.*} pin=""
+  if [[ $KUBERNETES_VERSION =~ ^[0-9]+\.[0-9]+$ ]]; then
+    minor=$KUBERNETES_VERSION
+  else
+    pin="=$KUBERNETES_VERSION-*"
+  fi
+  mkdir -p "$R/etc/apt/sources.list.d"
+  add_repo kubernetes "https://pkgs.k8s.io/core:/stable:/v$minor/deb/"
+  add_repo cri-o "https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v$CRIO_VERSION/deb/"
+  # `apt-get update` does not wait for the lists lock (apt-daily may hold it at first boot): retry instead.
+  retry 8 apt_get update
+  # shellcheck disable=SC2086 # EXTRA_PACKAGES is a list
+  retry 3 apt_get install -y --no-install-recommends cri-o "kubelet$pin" "kubeadm$pin" "kubectl$pin" kubernetes-cni cri-tools ${EXTRA_PACKAGES:-}
+  apt-mark hold cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools >/dev/null
+  # Pods get no network until Cilium writes its own config: no CNI config but Cilium's.
+  mkdir -p "$R/etc/cni/net.d"
+  find "$R/etc/cni/net.d" -maxdepth 1 -type f ! -name '*cilium*' ! -name '*.disabled' -exec mv {} {}.disabled \;
+  systemctl enable --now crio
+  systemctl enable kubelet
+  touch "$STATE/packages.done"
+}
+
+# Pulls images early, while the control plane is still coming up, so pods start at once.
+pull_images() {
+  local image
+  for image in ${PREPULL_IMAGES:-}; do
+    retry 3 crictl --runtime-endpoint "$CRI_SOCKET" pull "$image" >/dev/null
+  done
+}
+
+# Values both roles' kubeadm configs need, read at boot.
+read_node_identity() {
+  NODE_NAME=$(metadata instance/name)
+  NODE_IP=$(metadata instance/network-interfaces/0/ip)
+  KUBEADM_VERSION=$(kubeadm version -o short)
+  TOKEN=$(metadata instance/attributes/labyrinth-token)
+  TOKEN_ID=${TOKEN%%.*}
+  export NODE_NAME NODE_IP KUBEADM_VERSION TOKEN TOKEN_ID
+}
+
+# The cluster CA certificate, from instance metadata.
+install_ca_cert() {
+  mkdir -p "$R/etc/kubernetes/pki"
+  metadata instance/attributes/labyrinth-ca-crt >"$R/etc/kubernetes/pki/ca.crt"
+}
+
+# Common first steps of both roles.
+prepare_node() {
+  log "bootstrap of a $ROLE node (lab $LAB)"
+  phase prepare-host prepare_host
+  phase configure-apt configure_apt
+  phase install-packages install_packages
+  phase pull-images pull_images
+}
+
+finish() {
+  CURRENT_PHASE=ready
+  log "bootstrap complete"
+  report "ready done 0"
+}

@@ -1,0 +1,43 @@
+import { check } from "./errors";
+
+/** Google Cloud resource names (RFC 1035): lowercase letter first, then letters, digits, dashes. */
+export function checkGceName(value: string, setting: string): void {
+  check(
+    /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value),
+    setting,
+    `"${value}" is not a valid Google Cloud name: use at most 63 lowercase letters, digits and dashes, starting with a letter and not ending with a dash`,
+  );
+}
+
+/** Google Cloud label values: lowercase letters, digits, `_` and `-`, at most 63. */
+export function checkGceLabelValue(value: string, setting: string): void {
+  check(
+    /^[a-z0-9_-]{0,63}$/.test(value),
+    setting,
+    `"${value}" is not a valid Google Cloud label value: use at most 63 lowercase letters, digits, "_" and "-"`,
+  );
+}
+
+/** Kubernetes names of namespaces, services and nodes' short names (RFC 1123 label). */
+export function checkDnsLabel(value: string, setting: string): void {
+  check(
+    value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value),
+    setting,
+    `"${value}" is not a valid Kubernetes name: use at most 63 lowercase letters, digits and dashes, starting and ending with a letter or digit`,
+  );
+}
+
+/** Kubernetes label values: at most 63 characters, alphanumerics with `-`, `_`, `.` inside. */
+export function checkK8sLabelValue(value: string, setting: string): void {
+  check(
+    value.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value),
+    setting,
+    `"${value}" is not a valid Kubernetes label value: use at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`,
+  );
+}
+
+/** A version such as 1.33 or 1.33.1; `patch` says whether a patch number is allowed. */
+export function checkVersion(value: string, setting: string, example: string, patch = true): void {
+  const pattern = patch ? /^\d+\.\d+(\.\d+)?$/ : /^\d+\.\d+$/;
+  check(pattern.test(value), setting, `"${value}" is not a version: use a form such as ${example}`);
+}

@@ -1,0 +1,131 @@
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { ClusterIdentity } from "../constructs/cluster-identity";
+import { check } from "../constructs/errors";
+import { addressAt } from "../constructs/ipv4";
+import { KubeadmNode } from "../constructs/kubeadm-node";
+import { LabyrinthNetwork } from "../constructs/labyrinth-network";
+import { LabSettings } from "./settings";
+
+/** Where the control plane sits in the subnet, and how far workers start after it (the article's .2, .4, .5). */
+const CONTROL_PLANE_INDEX = 2;
+const FIRST_WORKER_INDEX = 4;
+
+/**
+ * The machine room: network, cluster identity and the kubeadm nodes. Everything the
+ * in-cluster stack needs leaves through public properties (cdktf cross-stack references).
+ */
+export class InfrastructureStack extends TerraformStack {
+  public readonly network: LabyrinthNetwork;
+  public readonly identity: ClusterIdentity;
+  public readonly controlPlane: KubeadmNode;
+  public readonly workers: KubeadmNode[];
+  /** https://<control plane's external address>:6443 */
+  public readonly apiEndpoint: string;
+
+  constructor(scope: Construct, id: string, settings: LabSettings, prepullImages: string[] = []) {
+    super(scope, id);
+    check(settings.name.length <= 30, "name", `"${settings.name}" is longer than 30 characters: resource names are built from it, use a shorter name`);
+    check(Number.isInteger(settings.workers) && settings.workers >= 1, "workers", `${settings.workers} workers: a lab needs at least 1`);
+
+    new GoogleProvider(this, "google", { project: settings.project, region: settings.region });
+    new RandomProvider(this, "random");
+    new TlsProvider(this, "tls");
+
+    this.network = new LabyrinthNetwork(this, "Network", {
+      name: settings.name,
+      region: settings.region,
+      subnetCidr: settings.subnetCidr,
+      sshSourceRanges: settings.sshSourceRanges,
+      allowOpenSsh: settings.allowOpenSsh,
+      apiSourceRanges: settings.apiSourceRanges,
+      hubbleRelay: settings.hubbleRelay,
+    });
+    const subnet = this.network.subnetCidr;
+    const usable = subnet.size - 2 - FIRST_WORKER_INDEX;
+    check(
+      settings.workers <= usable,
+      "workers",
+      `${settings.workers} workers do not fit in ${subnet.text} (room for ${usable} from ${addressAt(subnet, FIRST_WORKER_INDEX)}): use fewer workers or a larger subnet`,
+    );
+    this.identity = new ClusterIdentity(this, "Identity");
+
+    const controlPlaneAddress = addressAt(subnet, CONTROL_PLANE_INDEX);
+    const common = {
+      network: this.network,
+      identity: this.identity,
+      zone: settings.zone,
+      machineType: settings.machineType,
+      image: settings.image,
+      diskSizeGb: settings.diskSizeGb,
+      diskType: settings.diskType,
+      cluster: {
+        controlPlaneAddress,
+        podCidr: settings.podCidr,
+        serviceCidr: settings.serviceCidr,
+        kubernetesVersion: settings.kubernetesVersion,
+        crioVersion: settings.crioVersion,
+        kubeProxy: !settings.kubeProxyReplacement,
+        prepullImages,
+      },
+    };
+    this.controlPlane = new KubeadmNode(this, "ControlPlane", {
+      ...common,
+      role: "control-plane",
+      name: `${settings.name}-node-0`,
+      internalAddress: controlPlaneAddress,
+    });
+    this.workers = Array.from({ length: settings.workers }, (_, i) => {
+      const n = i + 1;
+      return new KubeadmNode(this, `Worker${n}`, {
+        ...common,
+        role: "worker",
+        name: `${settings.name}-node-${n}`,
+        internalAddress: addressAt(subnet, FIRST_WORKER_INDEX + i),
+        nodeLabels: { nodelabel: `node-wrk-${n}` },
+        // The journey captures on the workers' own interfaces.
+        extraPackages: ["tshark"],
+      });
+    });
+    this.apiEndpoint = `https://${this.controlPlane.externalAddress}:6443`;
+
+    const projectFlag = settings.project ? ` --project ${settings.project}` : "";
+    new TerraformOutput(this, "nodes", {
+      description: "Each node: name, role, internal and external address, and an SSH command through IAP",
+      value: [this.controlPlane, ...this.workers].map((node) => ({
+        name: node.name,
+        role: node.role,
+        internal_ip: node.internalAddress,
+        external_ip: node.externalAddress,
+        ssh: `gcloud compute ssh ${node.name} --zone ${node.zone} --tunnel-through-iap${projectFlag}`,
+      })),
+    });
+    new TerraformOutput(this, "api_endpoint", { value: this.apiEndpoint });
+    new TerraformOutput(this, "cluster_ca_certificate", { value: this.identity.caCertPem });
+    new TerraformOutput(this, "admin_client_certificate", { value: this.identity.adminCertPem });
+    new TerraformOutput(this, "admin_client_key", { value: this.identity.adminKeyPem, sensitive: true });
+    new TerraformOutput(this, "kubeconfig", {
+      description: "Admin kubeconfig: npm run kubeconfig writes it to a file",
+      sensitive: true,
+      value: Fn.yamlencode({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: settings.name, cluster: { server: this.apiEndpoint, "certificate-authority-data": Fn.base64encode(this.identity.caCertPem) } }],
+        users: [
+          {
+            name: `${settings.name}-admin`,
+            user: {
+              "client-certificate-data": Fn.base64encode(this.identity.adminCertPem),
+              "client-key-data": Fn.base64encode(this.identity.adminKeyPem),
+            },
+          },
+        ],
+        contexts: [{ name: settings.name, context: { cluster: settings.name, user: `${settings.name}-admin` } }],
+        "current-context": settings.name,
+      }),
+    });
+  }
+}
