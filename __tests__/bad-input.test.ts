@@ -42,6 +42,9 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["an unknown disk type", { diskType: "pd-fast" }, "diskType", /use one of pd-standard, pd-balanced, pd-ssd/],
     ["a disk smaller than the image", { diskSizeGb: 8 }, "diskSizeGb", /from 10/],
     ["an image that is not project/name", { image: "ubuntu-24.04" }, "image", /use project\/family or project\/image/],
+    ["a Cilium chart version that is not one", { ciliumVersion: "latest" }, "ciliumVersion", /"latest" is not a version: use a form such as 1\.17\.4/],
+    ["a probe image without a tag", { probeImage: "docker.io/nicolaka/netshoot" }, "probeImage", /not a pinned image reference/],
+    ["a probe image on the moving tag latest", { probeImage: "docker.io/nicolaka/netshoot:latest" }, "probeImage", /moving tag latest: pin a version tag or a digest/],
   ])("%s", (_case, overrides, setting, message) => expectRejected(overrides, setting, message));
 
   test("SSH from anywhere is accepted when explicitly allowed", () => {

@@ -4,7 +4,7 @@ import { ClusterIdentity } from "./cluster-identity";
 import { check } from "./errors";
 import { overlaps, parseAddress, parseCidr } from "./ipv4";
 import { LabyrinthNetwork } from "./labyrinth-network";
-import { checkGceLabelValue, checkGceName, checkK8sLabelValue, checkVersion } from "./names";
+import { checkGceLabelValue, checkGceName, checkImage, checkK8sLabelValue, checkVersion } from "./names";
 import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
 export type KubeadmRole = "control-plane" | "worker";
@@ -45,11 +45,6 @@ export interface KubeadmClusterSettings {
    * @default true (the article kept kube-proxy; its rules show zero hits)
    */
   readonly kubeProxy?: boolean;
-  /**
-   * Images each node pulls while the cluster comes up, so the first pods start at once.
-   * @default []
-   */
-  readonly prepullImages?: string[];
 }
 
 export interface KubeadmNodeProps {
@@ -94,6 +89,11 @@ export interface KubeadmNodeProps {
    * @default []
    */
   readonly extraPackages?: string[];
+  /**
+   * Images a worker pulls while it waits for the control plane, so its first pods start at once.
+   * @default []
+   */
+  readonly prepullImages?: string[];
   /**
    * How long a worker waits for the control plane to become joinable, in seconds.
    * @default 1200
@@ -161,6 +161,8 @@ export class KubeadmNode extends Construct {
     for (const pkg of extraPackages) {
       check(/^[a-z0-9][a-z0-9+.-]+$/.test(pkg), "extraPackages", `"${pkg}" is not a Debian package name`);
     }
+    const prepullImages = props.prepullImages ?? [];
+    for (const image of prepullImages) checkImage(image, "prepullImages");
     const joinWaitSeconds = props.joinWaitSeconds ?? 1200;
     check(Number.isInteger(joinWaitSeconds) && joinWaitSeconds >= 60, "joinWaitSeconds", "must be a whole number of seconds, at least 60");
 
@@ -184,7 +186,7 @@ export class KubeadmNode extends Construct {
       CRIO_VERSION: settings.crioVersion,
       API_ENDPOINT: settings.endpoint,
       EXTRA_PACKAGES: extraPackages.join(" "),
-      PREPULL_IMAGES: (cluster.prepullImages ?? []).join(" "),
+      PREPULL_IMAGES: prepullImages.join(" "),
       JOIN_WAIT_SECONDS: String(joinWaitSeconds),
       POLL_SECONDS: "5",
     });
@@ -270,9 +272,6 @@ export function resolveCluster(cluster: KubeadmClusterSettings, network: Labyrin
   checkVersion(crioVersion, "crioVersion", "1.33", false);
   const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
   check(crioVersion === minor, "crioVersion", `${crioVersion} does not match Kubernetes ${minor}: CRI-O follows Kubernetes' minor versions, use ${minor}`);
-  for (const image of cluster.prepullImages ?? []) {
-    check(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/.test(image), "prepullImages", `"${image}" is not an image reference such as quay.io/cilium/cilium:v1.17.4`);
-  }
   return {
     endpoint: `${cluster.controlPlaneAddress}:6443`,
     podCidr: podCidr.text,

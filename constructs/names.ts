@@ -41,3 +41,13 @@ export function checkVersion(value: string, setting: string, example: string, pa
   const pattern = patch ? /^\d+\.\d+(\.\d+)?$/ : /^\d+\.\d+$/;
   check(pattern.test(value), setting, `"${value}" is not a version: use a form such as ${example}`);
 }
+
+/** Checks an image reference: registry/path:tag or @sha256 digest, never an implicit latest. */
+export function checkImage(image: string, setting: string): void {
+  check(
+    /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9._/-]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(image) && /[:@]/.test(image.split("/").pop() ?? ""),
+    setting,
+    `"${image}" is not a pinned image reference: use registry/name:tag, such as docker.io/nicolaka/netshoot:v0.16`,
+  );
+  check(!/:latest$/.test(image), setting, `"${image}" uses the moving tag latest: pin a version tag or a digest`);
+}

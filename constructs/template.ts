@@ -2,14 +2,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Document, isScalar, parseAllDocuments, visit } from "yaml";
 
-/** The folder of real, lintable templates that the constructs fill in. */
-export const CLOUD_INIT_DIR = join(__dirname, "..", "cloud-init");
+/**
+ * The folders of real, lintable files that the constructs ship or fill in (cloud-init/,
+ * workload/, local-exec/, charts/) sit beside constructs/, in the sources and in dist/ alike.
+ */
+export const ASSETS_ROOT = join(__dirname, "..");
 
 const PLACEHOLDER = /^\{\{(\w+)\}\}$/;
 
+/** One of those files, as text: `readAsset("cloud-init/lib.sh")`. */
+export function readAsset(path: string): string {
+  return readFileSync(join(ASSETS_ROOT, path), "utf8");
+}
+
 /** A file of the cloud-init folder, as text. */
 export function readCloudInit(file: string): string {
-  return readFileSync(join(CLOUD_INIT_DIR, file), "utf8");
+  return readAsset(join("cloud-init", file));
 }
 
 /**

@@ -3,11 +3,13 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { CiliumRelease } from "../constructs/cilium-release";
 import { ClusterIdentity } from "../constructs/cluster-identity";
 import { check } from "../constructs/errors";
 import { addressAt } from "../constructs/ipv4";
 import { KubeadmNode } from "../constructs/kubeadm-node";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
+import { checkImage, checkVersion } from "../constructs/names";
 import { LabSettings } from "./settings";
 
 /** Where the control plane sits in the subnet, and how far workers start after it (the article's .2, .4, .5). */
@@ -26,10 +28,13 @@ export class InfrastructureStack extends TerraformStack {
   /** https://<control plane's external address>:6443 */
   public readonly apiEndpoint: string;
 
-  constructor(scope: Construct, id: string, settings: LabSettings, prepullImages: string[] = []) {
+  constructor(scope: Construct, id: string, settings: LabSettings) {
     super(scope, id);
     check(settings.name.length <= 30, "name", `"${settings.name}" is longer than 30 characters: resource names are built from it, use a shorter name`);
     check(Number.isInteger(settings.workers) && settings.workers >= 1, "workers", `${settings.workers} workers: a lab needs at least 1`);
+    // The workers pull these images early: check them here, under the names users set.
+    checkVersion(settings.ciliumVersion, "ciliumVersion", "1.17.4");
+    checkImage(settings.probeImage, "probeImage");
 
     new GoogleProvider(this, "google", { project: settings.project, region: settings.region });
     new RandomProvider(this, "random");
@@ -69,7 +74,6 @@ export class InfrastructureStack extends TerraformStack {
         kubernetesVersion: settings.kubernetesVersion,
         crioVersion: settings.crioVersion,
         kubeProxy: !settings.kubeProxyReplacement,
-        prepullImages,
       },
     };
     this.controlPlane = new KubeadmNode(this, "ControlPlane", {
@@ -88,6 +92,8 @@ export class InfrastructureStack extends TerraformStack {
         nodeLabels: { nodelabel: `node-wrk-${n}` },
         // The journey captures on the workers' own interfaces.
         extraPackages: ["tshark"],
+        // Pulled while the worker waits for the control plane: Cilium's agent and the probe.
+        prepullImages: [CiliumRelease.agentImage(settings.ciliumVersion), settings.probeImage],
       });
     });
     this.apiEndpoint = `https://${this.controlPlane.externalAddress}:6443`;

@@ -24,6 +24,9 @@ export interface LabSettings {
   readonly crioVersion: string;
   readonly kubeProxyReplacement: boolean;
   readonly hubbleRelay: boolean;
+  readonly ciliumVersion: string;
+  readonly probeImage: string;
+  readonly probeListener: boolean;
 }
 
 export const DEFAULT_SETTINGS: LabSettings = {
@@ -44,6 +47,9 @@ export const DEFAULT_SETTINGS: LabSettings = {
   crioVersion: "1.33",
   kubeProxyReplacement: false,
   hubbleRelay: false,
+  ciliumVersion: "1.17.4",
+  probeImage: "docker.io/nicolaka/netshoot:v0.16",
+  probeListener: true,
 };
 
 type Parser<T> = (raw: string, env: string) => T;
@@ -88,6 +94,9 @@ export const ENV_SETTINGS: { readonly [K in keyof LabSettings]-?: EnvSetting<K> 
   crioVersion: { env: "LABYRINTH_CRIO_VERSION", parse: text, help: "CRI-O minor, equal to Kubernetes' minor" },
   kubeProxyReplacement: { env: "LABYRINTH_KUBE_PROXY_REPLACEMENT", parse: flag, help: "Cilium replaces kube-proxy" },
   hubbleRelay: { env: "LABYRINTH_HUBBLE_RELAY", parse: flag, help: "run Hubble Relay" },
+  ciliumVersion: { env: "LABYRINTH_CILIUM_VERSION", parse: text, help: "version of the cilium Helm chart" },
+  probeImage: { env: "LABYRINTH_PROBE_IMAGE", parse: text, help: "image of the probe pods, pinned by tag" },
+  probeListener: { env: "LABYRINTH_PROBE_LISTENER", parse: flag, help: "probes echo on tcp/udp 9999 (off: run nc -l by hand)" },
 };
 
 /**

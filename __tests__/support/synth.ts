@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { buildLab } from "../../stacks/lab";
 import { DEFAULT_SETTINGS, LabSettings } from "../../stacks/settings";
@@ -15,11 +18,22 @@ export function synthStack(stack: TerraformStack): TerraformJson {
   return JSON.parse(Testing.synth(stack));
 }
 
-/** The lab with the article's settings, or some of them overridden. */
+/**
+ * The lab with the article's settings, or some of them overridden, synthesized as `cdktf synth`
+ * does (the whole app, so cross-stack references resolve), read back from its output folder.
+ */
 export function synthLab(overrides: Partial<LabSettings> = {}) {
-  const app = Testing.app();
-  const lab = buildLab(app, { ...DEFAULT_SETTINGS, ...overrides });
-  return { lab, infra: synthStack(lab.infrastructure) };
+  const outdir = mkdtempSync(join(tmpdir(), "labyrinth-lab-"));
+  try {
+    const app = Testing.app({ outdir });
+    const lab = buildLab(app, { ...DEFAULT_SETTINGS, ...overrides });
+    app.synth();
+    const read = (stack: TerraformStack): TerraformJson =>
+      JSON.parse(readFileSync(join(outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
+    return { lab, infra: read(lab.infrastructure), cluster: read(lab.cluster) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** All resources of one type, as a list. */
@@ -32,4 +46,16 @@ export function named(json: TerraformJson, type: string, name: string): any {
   const found = resourcesOf(json, type).filter((r) => r.name === name);
   if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
   return found[0];
+}
+
+/** Every `type.name` address that `resource` depends on, directly. */
+export function dependsOn(resource: any): string[] {
+  return resource.depends_on ?? [];
+}
+
+/** The Terraform address (`type.key`) of a resource of `json`. */
+export function addressOf(json: TerraformJson, type: string, resource: any): string {
+  const key = Object.entries(json.resource[type] ?? {}).find(([, r]) => r === resource)?.[0];
+  if (!key) throw new Error(`no such ${type}`);
+  return `${type}.${key}`;
 }

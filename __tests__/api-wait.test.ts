@@ -1,0 +1,142 @@
+import { spawn } from "node:child_process";
+import { createServer, Server } from "node:https";
+import { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { makeTestPki, TestPki } from "./support/test-pki";
+import { requireTool } from "./support/tools";
+
+requireTool("openssl");
+const SCRIPT = join(__dirname, "..", "local-exec", "wait.mjs");
+const pki: TestPki = makeTestPki();
+const stranger: TestPki = makeTestPki();
+
+type Handler = (path: string, clientCertificate: boolean) => { status: number; body: string | object };
+
+/** A stand-in API server on loopback: answers each GET with `handler`, counts requests per path. */
+async function standInApi(handler: Handler, serverPki = pki): Promise<{ url: string; hits: Map<string, number>; close: () => Promise<void> }> {
+  const hits = new Map<string, number>();
+  const server: Server = createServer(
+    { cert: serverPki.serverCert, key: serverPki.serverKey, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      const path = req.url ?? "/";
+      hits.set(path.split("?")[0], (hits.get(path.split("?")[0]) ?? 0) + 1);
+      const authorized = (req.socket as any).authorized === true;
+      const { status, body } = handler(path, authorized);
+      res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" });
+      res.end(typeof body === "string" ? body : JSON.stringify(body));
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `https://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function runWait(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SCRIPT, ...args], { env: { PATH: process.env.PATH ?? "", LABYRINTH_CA: pki.ca, LABYRINTH_POLL_SECONDS: "0.05", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const withClient = { LABYRINTH_CLIENT_CERT: pki.clientCert, LABYRINTH_CLIENT_KEY: pki.clientKey };
+
+describe("wait.mjs readyz", () => {
+  test("polls until /readyz answers ok", async () => {
+    let calls = 0;
+    const api = await standInApi((path) => (path === "/readyz" && ++calls > 3 ? { status: 200, body: "ok" } : { status: 503, body: "[-]etcd failed" }));
+    const result = await runWait(["readyz"], { LABYRINTH_API: api.url });
+    await api.close();
+    expect(result.stdout).toMatch(new RegExp(`labyrinth: the API server at ${api.url} is ready after \\d+s`));
+    expect(result.status).toBe(0);
+    expect(api.hits.get("/readyz")).toBe(4);
+  });
+
+  test("gives up after its bound with the last answer and the hint", async () => {
+    const api = await standInApi(() => ({ status: 503, body: "not ready" }));
+    const result = await runWait(["readyz"], { LABYRINTH_API: api.url, LABYRINTH_WAIT_SECONDS: "0.5", LABYRINTH_HINT: "read the serial console" });
+    await api.close();
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(`labyrinth: the API server at ${api.url} was not ready within 0.5s (last: /readyz answered 503); read the serial console`);
+    expect(api.hits.get("/readyz")).toBeGreaterThan(1);
+  });
+
+  test("trusts only the cluster CA: a server with another CA's certificate is never ready", async () => {
+    const impostor = await standInApi(() => ({ status: 200, body: "ok" }), stranger);
+    const result = await runWait(["readyz"], { LABYRINTH_API: impostor.url, LABYRINTH_WAIT_SECONDS: "0.3" });
+    await impostor.close();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/was not ready within 0\.3s \(last: .*(self-signed|unable to verify|certificate)/i);
+    expect(impostor.hits.size).toBe(0);
+  });
+
+  test("nothing listening: waits, then says so", async () => {
+    const api = await standInApi(() => ({ status: 200, body: "ok" }));
+    await api.close();
+    const result = await runWait(["readyz"], { LABYRINTH_API: api.url, LABYRINTH_WAIT_SECONDS: "0.3" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("ECONNREFUSED");
+  });
+});
+
+describe("wait.mjs crd", () => {
+  test("waits until the CRD is established, authenticating with the client certificate", async () => {
+    let calls = 0;
+    const api = await standInApi((_path, client) => {
+      if (!client) return { status: 401, body: "Unauthorized" };
+      if (++calls < 3) return { status: 404, body: { kind: "Status", reason: "NotFound" } };
+      return { status: 200, body: { status: { conditions: [{ type: "NamesAccepted", status: "True" }, { type: "Established", status: calls > 3 ? "True" : "False" }] } } };
+    });
+    const result = await runWait(["crd", "ciliumclusterwidenetworkpolicies.cilium.io"], { LABYRINTH_API: api.url, ...withClient });
+    await api.close();
+    expect(result.status).toBe(0);
+    expect(api.hits.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/ciliumclusterwidenetworkpolicies.cilium.io")).toBe(4);
+  });
+});
+
+describe("wait.mjs job", () => {
+  const jobPath = "/apis/batch/v1/namespaces/wrk-1/jobs/connectivity-check";
+
+  test("succeeds when the Job does", async () => {
+    let calls = 0;
+    const api = await standInApi((path) => (path === jobPath ? { status: 200, body: { status: ++calls > 2 ? { succeeded: 1 } : { active: 1 } } } : { status: 404, body: {} }));
+    const result = await runWait(["job", "wrk-1/connectivity-check"], { LABYRINTH_API: api.url, ...withClient });
+    await api.close();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/job wrk-1\/connectivity-check is ready after/);
+  });
+
+  test("a failed Job fails the deploy with the step that failed and the command to read the log", async () => {
+    const api = await standInApi((path) => {
+      if (path === jobPath) return { status: 200, body: { status: { failed: 3, conditions: [{ type: "Failed", status: "True" }] } } };
+      if (path === "/api/v1/namespaces/wrk-1/pods?labelSelector=job-name%3Dconnectivity-check")
+        return {
+          status: 200,
+          body: {
+            items: [
+              { metadata: { name: "connectivity-check-b", creationTimestamp: "2026-01-01T00:02:00Z" } },
+              { metadata: { name: "connectivity-check-a", creationTimestamp: "2026-01-01T00:01:00Z" } },
+            ],
+          },
+        };
+      if (path === "/api/v1/namespaces/wrk-1/pods/connectivity-check-b/log")
+        return { status: 200, body: "ok dns: node-wrk-2-ubuntu24.wrk-2 is 10.105.134.33\nFAIL tcp: no echo from 10.105.134.33:9999 over TCP (got: nothing)\n" };
+      return { status: 404, body: {} };
+    });
+    const result = await runWait(["job", "wrk-1/connectivity-check"], { LABYRINTH_API: api.url, ...withClient });
+    await api.close();
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      "labyrinth: job wrk-1/connectivity-check failed: FAIL tcp: no echo from 10.105.134.33:9999 over TCP (got: nothing); read its log: kubectl -n wrk-1 logs job/connectivity-check",
+    );
+  });
+});
+
+test("a wrong call prints its usage", async () => {
+  const result = await runWait(["pods"], { LABYRINTH_API: "https://127.0.0.1:1" });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain("usage:");
+});

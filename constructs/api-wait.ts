@@ -1,0 +1,88 @@
+import { AssetType, DataResource, ITerraformDependable, TerraformAsset, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { ClusterAccess } from "./cluster-access";
+import { check } from "./errors";
+import { ASSETS_ROOT } from "./template";
+
+/** What an ApiWait waits for; made with the static factories. */
+export class WaitCondition {
+  /** The API server answers /readyz with ok (anonymous: no client certificate needed). */
+  static apiServerReady(): WaitCondition {
+    return new WaitCondition(["readyz"], false);
+  }
+  /** A CustomResourceDefinition is established, so objects of its kind can be created. */
+  static crdEstablished(name: string): WaitCondition {
+    return new WaitCondition(["crd", name], true);
+  }
+  /** A Job succeeded; if it fails, the wait fails with the Job's FAIL lines. */
+  static jobSucceeded(namespace: string, name: string): WaitCondition {
+    return new WaitCondition(["job", `${namespace}/${name}`], true);
+  }
+  private constructor(
+    public readonly args: string[],
+    public readonly needsClientCertificate: boolean,
+  ) {}
+}
+
+export interface ApiWaitProps {
+  readonly access: ClusterAccess;
+  readonly condition: WaitCondition;
+  /**
+   * How long to wait before failing the deploy, in seconds.
+   * @default 600
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * What the failure message tells the user to look at.
+   * @default none
+   */
+  readonly hint?: string;
+  /**
+   * Resources that must exist before the wait starts.
+   * @default []
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * An apply-time wait on the API server: a terraform_data whose local-exec polls, bounded. Unlike a
+ * data source, it runs only when created, so plans and destroys never wait on a dead cluster.
+ */
+export class ApiWait extends Construct {
+  public readonly resource: DataResource;
+
+  constructor(scope: Construct, id: string, props: ApiWaitProps) {
+    super(scope, id);
+    const timeout = props.timeoutSeconds ?? 600;
+    check(Number.isInteger(timeout) && timeout > 0, "timeoutSeconds", "must be a whole number of seconds above 0");
+    const script = waitScript(TerraformStack.of(this));
+    const { access, condition } = props;
+    this.resource = new DataResource(this, "Resource", {
+      // A new API endpoint (a replaced control plane) means a new cluster: wait again.
+      triggersReplace: [access.endpoint, ...condition.args],
+      dependsOn: props.dependsOn,
+      provisioners: [
+        {
+          type: "local-exec",
+          command: ["node", script.path, ...condition.args].join(" "),
+          environment: {
+            LABYRINTH_API: access.endpoint,
+            LABYRINTH_CA: access.caCertPem,
+            ...(condition.needsClientCertificate ? { LABYRINTH_CLIENT_CERT: access.clientCertPem, LABYRINTH_CLIENT_KEY: access.clientKeyPem } : {}),
+            LABYRINTH_WAIT_SECONDS: String(timeout),
+            ...(props.hint ? { LABYRINTH_HINT: props.hint } : {}),
+          },
+        },
+      ],
+    });
+  }
+}
+
+/** One copy of the wait script per stack, shared by all its waits. */
+function waitScript(stack: TerraformStack): TerraformAsset {
+  const id = "LabyrinthWaitScript";
+  return (
+    (stack.node.tryFindChild(id) as TerraformAsset | undefined) ??
+    new TerraformAsset(stack, id, { path: `${ASSETS_ROOT}/local-exec/wait.mjs`, type: AssetType.FILE })
+  );
+}

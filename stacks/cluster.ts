@@ -1,0 +1,98 @@
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { ApiWait, WaitCondition } from "../constructs/api-wait";
+import { CiliumRelease } from "../constructs/cilium-release";
+import { ClusterAccess } from "../constructs/cluster-access";
+import { ConnectivityCheck } from "../constructs/connectivity-check";
+import { MetadataGuard } from "../constructs/metadata-guard";
+import { ProbeWorkload, probeNames } from "../constructs/probe-workload";
+import { InfrastructureStack } from "./infrastructure";
+import { LabSettings } from "./settings";
+
+/**
+ * Everything inside the cluster: Cilium, the metadata guard, the probes and the connectivity
+ * check. Its providers read the infrastructure stack's outputs (cdktf cross-stack references),
+ * since Terraform must never configure a provider from resources of the same apply.
+ */
+export class ClusterStack extends TerraformStack {
+  public readonly access: ClusterAccess;
+  public readonly cilium: CiliumRelease;
+  public readonly probes: ProbeWorkload;
+  public readonly check?: ConnectivityCheck;
+
+  constructor(scope: Construct, id: string, settings: LabSettings, infra: InfrastructureStack) {
+    super(scope, id);
+    const controlPlane = infra.controlPlane;
+    this.access = {
+      endpoint: infra.apiEndpoint,
+      caCertPem: infra.identity.caCertPem,
+      clientCertPem: infra.identity.adminCertPem,
+      clientKeyPem: infra.identity.adminKeyPem,
+    };
+    const kubernetes = {
+      host: this.access.endpoint,
+      clusterCaCertificate: this.access.caCertPem,
+      clientCertificate: this.access.clientCertPem,
+      clientKey: this.access.clientKeyPem,
+    };
+    new KubernetesProvider(this, "kubernetes", kubernetes);
+    new HelmProvider(this, "helm", { kubernetes });
+
+    // The VMs may still be bootstrapping when this stack starts: wait for the API server first.
+    const apiReady = new ApiWait(this, "ApiServerReady", {
+      access: this.access,
+      condition: WaitCondition.apiServerReady(),
+      timeoutSeconds: 600,
+      hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${controlPlane.name} --zone ${controlPlane.zone} | grep labyrinth:`,
+    });
+    this.cilium = new CiliumRelease(this, "Cilium", {
+      version: settings.ciliumVersion,
+      kubeProxyReplacement: settings.kubeProxyReplacement,
+      apiServerHost: controlPlane.internalAddress,
+      hubbleRelay: settings.hubbleRelay,
+      dependsOn: [apiReady.resource],
+    });
+    // Everything below depends on the Cilium release, so destroy removes Cilium last.
+    new MetadataGuard(this, "MetadataGuard", { access: this.access, cilium: this.cilium.release });
+    this.probes = new ProbeWorkload(this, "Probes", {
+      workers: settings.workers,
+      image: settings.probeImage,
+      listener: settings.probeListener,
+      dependsOn: [this.cilium.release],
+    });
+    const client = probeNames(1);
+    const server = probeNames(Math.min(2, settings.workers));
+    if (settings.probeListener) {
+      this.check = new ConnectivityCheck(this, "ConnectivityCheck", {
+        access: this.access,
+        namespace: client.namespace,
+        target: server.host,
+        image: settings.probeImage,
+        dependsOn: [this.cilium.release, ...this.probes.deployments],
+      });
+    }
+
+    new TerraformOutput(this, "probe_shells", {
+      description: "A shell in each probe pod",
+      value: Array.from({ length: settings.workers }, (_, i) => {
+        const { namespace, app } = probeNames(i + 1);
+        return `kubectl -n ${namespace} exec -it deploy/${app} -- bash`;
+      }),
+    });
+    new TerraformOutput(this, "cilium_status", { value: "kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status" });
+    new TerraformOutput(this, "connectivity_check", {
+      value: settings.probeListener
+        ? `kubectl -n ${client.namespace} logs job/connectivity-check`
+        : "off: LABYRINTH_PROBE_LISTENER=false leaves port 9999 free for the article's nc -l",
+    });
+    new TerraformOutput(this, "journey", {
+      description: "The article's first steps",
+      value: [
+        `kubectl -n ${server.namespace} exec -it deploy/${server.app} -- nc -l 0.0.0.0 9999   # with LABYRINTH_PROBE_LISTENER=false`,
+        `kubectl -n ${client.namespace} exec -it deploy/${client.app} -- nc ${server.host} 9999`,
+      ],
+    });
+  }
+}
