@@ -2,7 +2,15 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { BpfNotPermitted } from "../box/bpf";
+import { boxStatus, howToExplore } from "../box/describe";
+import { Datapath } from "../box/preflight";
+import { BoxError, boxUp, journeyInBox } from "../box/session";
+import { teardownBox } from "../box/teardown";
 import { SettingError } from "../constructs/errors";
+import { Protocol } from "../journey/plan";
+import { renderText } from "../journey/report";
 import { readOutputs } from "../lab/state";
 import { ENV_SETTINGS, explain, settingsFromEnv } from "../stacks/settings";
 
@@ -12,6 +20,16 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  journey: {
+    summary:
+      "capture a packet's trip pod → node → VXLAN → node → pod at six points and explain it; --local: in the box (no cloud), " +
+      "--json, --pcap-dir DIR, --protocol tcp|udp|both, --datapath ebpf|iptables, --timeout SECONDS",
+    run: journey,
+  },
+  box: {
+    summary: "the box, the article's datapath in network namespaces: box up [--datapath ebpf|iptables], box down, box status",
+    run: box,
+  },
   deploy: {
     summary: "check the settings, then `cdktf deploy '*'`: builds the lab in your Google Cloud project",
     run: deploy,
@@ -22,6 +40,69 @@ const COMMANDS: Record<string, Command> = {
   },
   help: { summary: "this text", run: () => (console.log(helpText()), 0) },
 };
+
+/** A usage mistake: said in one line, exit 2. */
+class UsageError extends Error {}
+
+function choice<T extends string>(value: string | undefined, allowed: readonly T[], option: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${option} ${value}: use one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+type Options = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>["options"]>;
+
+/** Options and operands, or a UsageError that names the unknown option. */
+function parse(args: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function journey(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    local: { type: "boolean" },
+    json: { type: "boolean" },
+    "pcap-dir": { type: "string" },
+    protocol: { type: "string" },
+    datapath: { type: "string" },
+    timeout: { type: "string" },
+  });
+  const protocol = choice(values.protocol as string | undefined, ["tcp", "udp", "both"] as const, "protocol", "both");
+  const protocols: Protocol[] = protocol === "both" ? ["tcp", "udp"] : [protocol];
+  const datapath = choice<Datapath>(values.datapath as string | undefined, ["ebpf", "iptables"], "datapath", "ebpf");
+  const timeout = Number(values.timeout ?? 15);
+  if (!(timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: use a number of seconds above 0`);
+  if (!values.local) {
+    throw new UsageError("the journey on the deployed lab is not available yet: use --local for the box");
+  }
+  const { result, timings } = await journeyInBox({ datapath, protocols, pcapDir: values["pcap-dir"] as string | undefined, captureTimeoutMs: timeout * 1000 });
+  console.log(values.json ? JSON.stringify({ ...result, timings }, null, 2) : renderText(result));
+  return result.ok ? 0 : 1;
+}
+
+function box(args: string[]): number {
+  const { values, positionals } = parse(args, { datapath: { type: "string" } });
+  const [action] = positionals;
+  if (action === "up") {
+    const datapath = choice<Datapath>(values.datapath as string | undefined, ["ebpf", "iptables"], "datapath", "ebpf");
+    console.log(howToExplore(boxUp(datapath), datapath));
+    return 0;
+  }
+  if (action === "down") {
+    const removed = teardownBox("labyrinth");
+    console.log(removed.length > 0 ? `removed: ${removed.join(", ")}` : "no box to remove");
+    return 0;
+  }
+  if (action === "status") {
+    console.log(boxStatus("labyrinth"));
+    return 0;
+  }
+  throw new UsageError(`box ${action ?? ""}: use box up, box down or box status`);
+}
 
 function deploy(args: string[]): number {
   const settings = settingsFromEnv(process.env);
@@ -60,6 +141,7 @@ export function helpText(): string {
     "Labyrinth: the Kubernetes Networking Labyrinth lab as code, and a packet's journey through it.",
     "",
     "npm scripts:",
+    "  npm run journey -- --local   the packet's journey in the box (root, Linux; no cloud account)",
     "  npm test            all tests (the box's end-to-end test needs root)",
     "  npm run synth       write the Terraform of both stacks to cdktf.out (offline, no credentials)",
     "  npm run deploy      build the lab (needs LABYRINTH_PROJECT); npm run destroy removes it",
@@ -83,8 +165,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(args);
   } catch (error) {
-    console.error(error instanceof SettingError ? explain(error) : `labyrinth: ${error instanceof Error ? error.message : error}`);
-    return 1;
+    if (error instanceof SettingError) console.error(explain(error));
+    else if (error instanceof BoxError || error instanceof BpfNotPermitted || error instanceof UsageError) {
+      for (const line of error.message.split("\n")) console.error(`labyrinth: ${line}`);
+    } else console.error(`labyrinth: ${error instanceof Error ? error.message : error}`);
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -1,0 +1,232 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { boxNamespaces } from "../box/teardown";
+import { requireTool } from "./support/tools";
+
+// The journey in the box, end to end on real packets: the real command, as root (as CI runs).
+const ROOT = join(__dirname, "..");
+const CLI = join(ROOT, "bin", "labyrinth.js");
+jest.setTimeout(60_000);
+
+for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftool", "clang", "iptables"]) requireTool(tool);
+
+function labyrinth(args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function hostLinks(): string[] {
+  return spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(":")[1]?.trim()).filter(Boolean);
+}
+
+/**
+ * The box's programs still loaded. The kernel frees them shortly after their last user goes, so
+ * allow it a moment; the eBPF unit test's own copies (pinned in its folder) do not count.
+ */
+function boxProgramsLoaded(): string[] {
+  let left: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const programs = JSON.parse(spawnSync("bpftool", ["-j", "-f", "prog", "show"], { encoding: "utf8" }).stdout) as { id: number; name?: string; pinned?: string[] }[];
+    left = programs
+      .filter((p) => (p.name === "from_pod" || p.name === "to_pod") && !(p.pinned ?? []).some((path) => path.includes("labyrinth-bpf-test-")))
+      .map((p) => `${p.name} (id ${p.id})`);
+    if (left.length === 0) break;
+    spawnSync("sleep", ["0.05"]);
+  }
+  return left;
+}
+
+/** Nothing of the box may outlive it: namespaces, per-namespace files, bpffs, programs, processes, host links. */
+function expectNothingLeft(linksBefore: string[]) {
+  expect(boxNamespaces("labyrinth")).toEqual([]);
+  expect(existsSync("/run/labyrinth")).toBe(false);
+  expect(existsSync("/etc/netns") ? readdirSync("/etc/netns").filter((n) => n.startsWith("labyrinth-")) : []).toEqual([]);
+  expect(boxProgramsLoaded()).toEqual([]);
+  expect(spawnSync("pgrep", ["-f", "host-record=node-wrk-2-ubuntu24"]).status).not.toBe(0);
+  expect(hostLinks()).toEqual(linksBefore);
+}
+
+const hopsOf = (exchange: any) => exchange.hops.map((h: any) => ({ hop: h.hop, node: h.node, iface: h.interface, seen: h.seen, p: h.packet }));
+
+let linksBefore: string[];
+beforeAll(() => {
+  if (boxNamespaces("labyrinth").length > 0) throw new Error("a box is up on this machine: npx labyrinth box down, then run the tests");
+  linksBefore = hostLinks();
+});
+
+describe("journey --local with the eBPF datapath", () => {
+  const pcapDir = mkdtempSync(join(tmpdir(), "labyrinth-pcaps-"));
+  let result: any;
+  afterAll(() => rmSync(pcapDir, { recursive: true, force: true }));
+
+  test("runs, and says the journey went through", () => {
+    const run = labyrinth(["journey", "--local", "--json", "--pcap-dir", pcapDir]);
+    expect(run.stderr).toBe("");
+    result = JSON.parse(run.stdout);
+    expect(result.problems).toEqual([]);
+    expect(run.status).toBe(0);
+    expect(result.ok).toBe(true);
+  });
+
+  test("DNS leaves the client pod for 10.96.0.10 and travels to the DNS pod's own address in the tunnel", () => {
+    const dns = result.exchanges.find((e: any) => e.label === "DNS");
+    const [lxc, vxlan, ens4] = hopsOf(dns);
+    expect(lxc).toMatchObject({ node: "node-1", seen: true, p: { src: "10.10.1.15", dst: "10.96.0.10", dstPort: 53 } });
+    expect(lxc.iface).toMatch(/^lxc[0-9a-f]{12}$/);
+    expect(vxlan).toMatchObject({ iface: "cilium_vxlan", p: { dst: "10.10.2.17", dstPort: 53 } });
+    expect(ens4.p.outer).toMatchObject({ src: "10.168.0.4", dst: "10.168.0.5", dstPort: 8472 });
+    expect(dns.dns).toContainEqual({ name: "node-wrk-2-ubuntu24.wrk-2.wrk-1.svc.cluster.local", type: "A", answer: "NXDOMAIN", server: "10.96.0.10" });
+    expect(dns.dns).toContainEqual({ name: "node-wrk-2-ubuntu24.wrk-2.svc.cluster.local", type: "A", answer: "10.105.134.33", server: "10.96.0.10" });
+    expect(result.trigger.resolved).toBe("10.105.134.33");
+  });
+
+  test.each(["TCP", "UDP"])("%s: the ClusterIP at the client's lxc, the pod address at cilium_vxlan, VXLAN on ens4, the reverse on node-2", (label) => {
+    const exchange = result.exchanges.find((e: any) => e.label === label);
+    const hops = hopsOf(exchange);
+    expect(hops.map((h: any) => [h.hop, h.node, h.seen])).toEqual([
+      [1, "node-1", true],
+      [2, "node-1", true],
+      [3, "node-1", true],
+      [4, "node-2", true],
+      [5, "node-2", true],
+      [6, "node-2", true],
+    ]);
+    expect(hops.map((h: any) => h.iface)).toEqual([expect.stringMatching(/^lxc/), "cilium_vxlan", "ens4", "ens4", "cilium_vxlan", expect.stringMatching(/^lxc/)]);
+    expect(hops[0].p).toMatchObject({ src: "10.10.1.15", dst: "10.105.134.33", dstPort: 9999, protocol: label.toLowerCase() });
+    expect(hops[1].p).toMatchObject({ dst: "10.10.2.215", dstPort: 9999 });
+    expect(hops[1].p.outer).toBeUndefined();
+    for (const wire of [hops[2], hops[3]]) {
+      expect(wire.p.outer).toMatchObject({ src: "10.168.0.4", dst: "10.168.0.5", dstPort: 8472, vni: 2 });
+      expect(wire.p).toMatchObject({ src: "10.10.1.15", dst: "10.10.2.215" });
+    }
+    expect(hops[4].p.outer).toBeUndefined();
+    expect(hops[5].p).toMatchObject({ src: "10.10.1.15", dst: "10.10.2.215", dstPort: 9999 });
+    const back = exchange.reply;
+    expect(back.map((h: any) => h.hop)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect(back[5].packet).toMatchObject({ src: "10.105.134.33", srcPort: 9999, dst: "10.10.1.15" });
+  });
+
+  test("the payload went over TCP and UDP and came back", () => {
+    expect(result.trigger.deliveries.map((d: any) => [d.protocol, d.ok, d.received === d.sent])).toEqual([
+      ["tcp", true, true],
+      ["udp", true, true],
+    ]);
+  });
+
+  test("the proof: programs on the client's lxc, kube-proxy's nat rules at zero", () => {
+    const lxc = result.exchanges[0].hops[0].interface;
+    expect(result.proof.programs).toEqual([
+      { interface: lxc, hook: "ingress", name: "from_pod" },
+      { interface: lxc, hook: "egress", name: "to_pod" },
+    ]);
+    expect(result.proof.natRules.length).toBe(2);
+    expect(result.proof.natRules.every((r: any) => r.packets === 0 && r.chain === "KUBE-SERVICES")).toBe(true);
+    expect(result.proof.verdict).toBe("ebpf");
+  });
+
+  test("--pcap-dir keeps one capture per node, readable by tshark", () => {
+    expect(result.pcaps.map((p: string) => p.replace(pcapDir, "DIR"))).toEqual(["DIR/journey-node-1.pcapng", "DIR/journey-node-2.pcapng"]);
+    const listed = spawnSync("tshark", ["-r", result.pcaps[0], "-d", "udp.port==8472,vxlan"], { encoding: "utf8" }).stdout;
+    expect(listed).toContain("10.105.134.33");
+  });
+
+  test("leaves nothing behind", () => expectNothingLeft(linksBefore));
+});
+
+describe("journey --local --datapath iptables", () => {
+  test("the same hops; now kube-proxy's nat rules count and no program is attached", () => {
+    const run = labyrinth(["journey", "--local", "--json", "--datapath", "iptables", "--protocol", "tcp"]);
+    const result = JSON.parse(run.stdout);
+    expect(result.ok).toBe(true);
+    expect(result.exchanges.map((e: any) => e.label)).toEqual(["DNS", "TCP"]);
+    const tcp = hopsOf(result.exchanges[1]);
+    expect(tcp[0].p.dst).toBe("10.105.134.33");
+    expect(tcp[1].p.dst).toBe("10.10.2.215");
+    expect(result.proof.programs).toEqual([]);
+    expect(result.proof.natRules.reduce((sum: number, r: any) => sum + r.packets, 0)).toBeGreaterThan(0);
+    expect(result.proof.verdict).toBe("iptables");
+    expectNothingLeft(linksBefore);
+  });
+});
+
+describe("the text a learner reads", () => {
+  test("the hop table and the summary in the article's terms", () => {
+    const run = labyrinth(["journey", "--local", "--protocol", "udp"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^UDP from wrk-1\/node-wrk-1-ubuntu24 to 10\.105\.134\.33:9999$/m);
+    expect(run.stdout).toMatch(/^ {2}2 +node-1 +cilium_vxlan +10\.10\.1\.15:\d+ → 10\.10\.2\.215:9999 UDP/m);
+    expect(run.stdout).toContain("the eBPF program on lxc");
+    expect(run.stdout).toContain("inside VXLAN (UDP 8472, VNI 2)");
+    expect(run.stdout).toContain("NXDOMAIN");
+  });
+});
+
+describe("box up, status, down", () => {
+  afterAll(() => labyrinth(["box", "down"]));
+
+  test("up prints how to explore it; a second up says what it found; status; down removes it all", () => {
+    const up = labyrinth(["box", "up"]);
+    expect(up.status).toBe(0);
+    expect(up.stdout).toContain("ip netns exec labyrinth-node-1 bash");
+    expect(up.stdout).toContain("tshark -i cilium_vxlan");
+    const again = labyrinth(["box", "up"]);
+    expect(again.status).toBe(1);
+    expect(again.stderr.trim()).toBe("labyrinth: a box is already up (datapath ebpf): npx labyrinth box down first, or use it as it is");
+    const status = labyrinth(["box", "status"]);
+    expect(status.stdout).toMatch(/^box up, datapath ebpf$/m);
+    expect(status.stdout).toMatch(/from_pod/);
+    expect(status.stdout).toMatch(/^packets rewritten so far: \d+ to a backend pod, \d+ back to the service address$/m);
+    // A journey on a box that is up uses it and leaves it up.
+    const journey = labyrinth(["journey", "--local", "--json", "--protocol", "tcp"]);
+    expect(JSON.parse(journey.stdout).ok).toBe(true);
+    expect(boxNamespaces("labyrinth")).toHaveLength(5);
+    const down = labyrinth(["box", "down"]);
+    expect(down.stdout).toMatch(/^removed: namespace labyrinth-/);
+    expectNothingLeft(linksBefore);
+    expect(labyrinth(["box", "down"]).stdout.trim()).toBe("no box to remove");
+  });
+
+  test("the remains of a crash are named, with the command that removes them", () => {
+    spawnSync("ip", ["netns", "add", "labyrinth-node-1"]);
+    const journey = labyrinth(["journey", "--local"]);
+    expect(journey.status).toBe(1);
+    expect(journey.stderr.trim()).toBe(
+      "labyrinth: a box was left half-built by an earlier run (namespaces labyrinth-node-1): npx labyrinth box down removes it",
+    );
+    labyrinth(["box", "down"]);
+    expectNothingLeft(linksBefore);
+  });
+});
+
+test("Ctrl-C during the journey tears the box down", async () => {
+  const child = spawn(process.execPath, [CLI, "journey", "--local"], { cwd: ROOT, stdio: "ignore" });
+  // Wait until the box exists, then interrupt.
+  for (let i = 0; i < 200 && boxNamespaces("labyrinth").length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(boxNamespaces("labyrinth").length).toBeGreaterThan(0);
+  child.kill("SIGINT");
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  expect(code).toBe(130);
+  expectNothingLeft(linksBefore);
+});
+
+describe("errors, one line each", () => {
+  test("not root", () => {
+    const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "journey", "--local"], { cwd: ROOT, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("labyrinth: the box needs root (network namespaces, tc, eBPF): run it with sudo, e.g. sudo npm run journey -- --local");
+  });
+
+  test("a missing tool, with the apt-get line", () => {
+    const run = spawnSync(process.execPath, [CLI, "journey", "--local"], { cwd: ROOT, encoding: "utf8", env: { PATH: "/nonexistent" } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^labyrinth: missing tools: apt-get install -y .*dnsmasq-base.*iproute2.*tshark/m);
+  });
+
+  test("a bad option", () => {
+    const run = labyrinth(["journey", "--local", "--protocol", "sctp"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe("labyrinth: --protocol sctp: use one of tcp, udp, both");
+  });
+});

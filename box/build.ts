@@ -1,0 +1,162 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { attach, compiledObject, loadProgram, serviceEntries, updateMap } from "./bpf";
+import { inNetns, ipBatch, run } from "./command";
+import { kubeProxyRules } from "./kube-proxy-rules";
+import { Datapath } from "./preflight";
+import { boxPaths, writeState } from "./state";
+import { BoxNode, BoxPod, BoxTopology, macFor, nodeOf, podByRole } from "./topology";
+
+const WORKLOAD_LISTENER = join(__dirname, "..", "workload", "probe-listener.sh");
+
+/** Kernel settings of a node: it forwards, and strict reverse-path filtering would drop tunnel replies. */
+function nodeSysctls(netns: string): void {
+  inNetns(netns, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"]);
+}
+
+/** Underlay, tunnel and gateway of one node; `peer` is the other node. */
+function buildNode(topology: BoxTopology, node: BoxNode, peer: BoxNode): void {
+  const underlayBits = topology.underlayCidr.split("/")[1];
+  const vxlanMac = macFor(`${node.name}/cilium_vxlan`);
+  const peerVxlanMac = macFor(`${peer.name}/cilium_vxlan`);
+  ipBatch(node.netns, [
+    "link set lo up",
+    `address add ${node.address}/${underlayBits} dev ens4`,
+    `link set ens4 mtu ${topology.underlayMtu} up`,
+    // Cilium's tunnel device: the same VNI on both nodes, no learning, entries written below.
+    `link add cilium_vxlan address ${vxlanMac} type vxlan id ${topology.vxlan.vni} dstport ${topology.vxlan.port} local ${node.address} dev ens4 nolearning`,
+    `link set cilium_vxlan mtu ${topology.vxlan.mtu} up`,
+    // cilium_host holds the pods' gateway address; like Cilium's, it is one end of a veth pair.
+    "link add cilium_host type veth peer name cilium_net",
+    `address add ${node.gateway}/32 dev cilium_host`,
+    "link set cilium_net up",
+    "link set cilium_host up",
+    // The other node's pods are behind the tunnel; the inner frame goes to its cilium_vxlan.
+    `route add ${peer.podCidr} via ${peer.gateway} dev cilium_vxlan onlink`,
+    `neighbour add ${peer.gateway} lladdr ${peerVxlanMac} dev cilium_vxlan nud permanent`,
+  ]);
+  inNetns(node.netns, ["bridge", "fdb", "append", peerVxlanMac, "dev", "cilium_vxlan", "dst", peer.address]);
+}
+
+/** A pod: its own namespace, eth0 with a /32, and the host side `lxc…` with a route to it. */
+function buildPod(topology: BoxTopology, pod: BoxPod): void {
+  const node = nodeOf(topology, pod);
+  const lxcMac = macFor(`${pod.netns}/${pod.lxc}`);
+  const eth0Mac = macFor(`${pod.netns}/eth0`);
+  ipBatch(node.netns, [
+    `link add ${pod.lxc} address ${lxcMac} type veth peer name eth0 netns ${pod.netns} address ${eth0Mac}`,
+    `link set ${pod.lxc} up`,
+    `route add ${pod.address}/32 dev ${pod.lxc}`,
+    `neighbour add ${pod.address} lladdr ${eth0Mac} dev ${pod.lxc} nud permanent`,
+  ]);
+  ipBatch(pod.netns, [
+    "link set lo up",
+    `address add ${pod.address}/32 dev eth0`,
+    `link set eth0 mtu ${topology.underlayMtu} up`,
+    `route add ${node.gateway} dev eth0 scope link`,
+    `route add default via ${node.gateway} dev eth0 mtu ${topology.routeMtu}`,
+    // Cilium answers the pod's ARP for its gateway with the lxc's address; here it is written down.
+    `neighbour add ${node.gateway} lladdr ${lxcMac} dev eth0 nud permanent`,
+  ]);
+  inNetns(node.netns, ["sysctl", "-qw", `net.ipv4.conf.${pod.lxc}.rp_filter=0`]);
+}
+
+/**
+ * A pod's resolv.conf as the kubelet writes it: `ip netns exec` puts /etc/netns/<ns>/resolv.conf
+ * in place of /etc/resolv.conf for that namespace's commands.
+ */
+function writeResolvConf(topology: BoxTopology, pod: BoxPod, dnsService: string): void {
+  const dir = join("/etc/netns", pod.netns);
+  mkdirSync(dir, { recursive: true });
+  const domain = topology.dnsDomain;
+  writeFileSync(
+    join(dir, "resolv.conf"),
+    `search ${pod.namespace}.svc.${domain} svc.${domain} ${domain}\nnameserver ${dnsService}\noptions ndots:5\n`,
+  );
+}
+
+function startInNetns(netns: string, argv: string[], env: NodeJS.ProcessEnv = process.env): void {
+  spawn("ip", ["netns", "exec", netns, ...argv], { detached: true, stdio: "ignore", env }).unref();
+}
+
+/** Waits until something listens on `port` (tcp or udp) in the namespace. */
+function waitForListener(netns: string, protocol: "tcp" | "udp", port: number): void {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const out = inNetns(netns, ["ss", "-Hln", protocol === "tcp" ? "-t" : "-u", `sport = :${port}`]).stdout;
+    if (out.trim() !== "") return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  throw new Error(`nothing listens on ${protocol} ${port} in ${netns} after 5s`);
+}
+
+/** The cluster DNS pod: dnsmasq answering for the services' names, nothing else. */
+function startDns(topology: BoxTopology): string {
+  const dns = podByRole(topology, "dns");
+  const service = topology.services.find((s) => s.backend === dns.name);
+  if (!service) throw new Error("no service in front of the DNS pod");
+  const records = topology.services.map((s) => `--host-record=${s.name}.${s.namespace}.svc.${topology.dnsDomain},${s.address}`);
+  startInNetns(dns.netns, [
+    "dnsmasq",
+    "--keep-in-foreground",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--bind-interfaces",
+    `--listen-address=${dns.address}`,
+    // Authoritative for the cluster domain: unknown names get NXDOMAIN, nothing is forwarded.
+    `--local=/${topology.dnsDomain}/`,
+    "--pid-file=",
+    "--user=root",
+    ...records,
+  ]);
+  waitForListener(dns.netns, "udp", 53);
+  return service.address;
+}
+
+export interface BuiltBox {
+  readonly topology: BoxTopology;
+  readonly datapath: Datapath;
+}
+
+/**
+ * Builds the box: every part inside namespaces it creates, nothing in the host's own network
+ * namespace. The caller tears it down (teardownBox) on every exit path.
+ */
+export function buildBox(topology: BoxTopology, datapath: Datapath): BuiltBox {
+  if (topology.nodes.length !== 2) throw new Error("the box joins exactly two nodes by one underlay link");
+  const [first, second] = topology.nodes;
+  const paths = boxPaths(topology.prefix);
+  mkdirSync(paths.dir, { recursive: true });
+  writeState(topology.prefix, { topology, datapath, complete: false });
+  for (const netns of [...topology.nodes.map((n) => n.netns), ...topology.pods.map((p) => p.netns)]) {
+    run(["ip", "netns", "add", netns]);
+  }
+  // The underlay link standing for the VPC: ens4 on both nodes, created inside their namespaces.
+  run(["ip", "-n", first.netns, "link", "add", "ens4", "type", "veth", "peer", "name", "ens4", "netns", second.netns]);
+  for (const node of topology.nodes) nodeSysctls(node.netns);
+  buildNode(topology, first, second);
+  buildNode(topology, second, first);
+  for (const pod of topology.pods) buildPod(topology, pod);
+
+  // kube-proxy's rules on every node: with eBPF they stay at zero, as in the article.
+  for (const node of topology.nodes) inNetns(node.netns, ["iptables-restore", "--noflush"], { input: kubeProxyRules(topology) });
+  const client = podByRole(topology, "client");
+  if (datapath === "ebpf") {
+    const program = loadProgram(paths.bpffs, compiledObject());
+    updateMap(program.services, serviceEntries(topology));
+    attach(nodeOf(topology, client).netns, client.lxc, program);
+  }
+
+  const dnsService = startDns(topology);
+  for (const pod of topology.pods.filter((p) => p.role !== "dns")) writeResolvConf(topology, pod, dnsService);
+  const server = podByRole(topology, "server");
+  const ports = topology.services.filter((s) => s.backend === server.name).flatMap((s) => s.ports);
+  const port = ports[0]?.targetPort ?? 9999;
+  startInNetns(server.netns, ["sh", WORKLOAD_LISTENER], { ...process.env, PORT: String(port) });
+  waitForListener(server.netns, "tcp", port);
+  waitForListener(server.netns, "udp", port);
+  writeState(topology.prefix, { topology, datapath, complete: true });
+  return { topology, datapath };
+}

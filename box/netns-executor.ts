@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ExecResult, Executor, Running } from "../journey/executor";
+import { boxPaths } from "./state";
+import { BoxTopology } from "./topology";
+
+function spawnCollect(argv: string[]) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const done = new Promise<ExecResult>((resolve) => {
+    child.on("error", (error) => resolve({ status: -1, stdout, stderr: stderr + error.message }));
+    child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+  return { child, done, stderr: () => stderr };
+}
+
+/** The journey's executor for the box: nodes and pods are network namespaces on this machine. */
+export class NetnsExecutor implements Executor {
+  constructor(private readonly topology: BoxTopology) {}
+
+  private nodeNetns(node: string): string {
+    const found = this.topology.nodes.find((n) => n.name === node);
+    if (!found) throw new Error(`the box has no node ${node}`);
+    return found.netns;
+  }
+
+  async onNode(node: string, argv: string[]): Promise<ExecResult> {
+    return spawnCollect(["ip", "netns", "exec", this.nodeNetns(node), ...argv]).done;
+  }
+
+  startOnNode(node: string, argv: string[]): Running {
+    const run = spawnCollect(["ip", "netns", "exec", this.nodeNetns(node), ...argv]);
+    let ended = false;
+    run.done.then(() => (ended = true));
+    return {
+      ready: (pattern, timeoutMs) =>
+        new Promise<void>((resolve, reject) => {
+          const deadline = Date.now() + timeoutMs;
+          const poll = () => {
+            if (pattern.test(run.stderr())) return resolve();
+            if (ended) return reject(new Error(run.stderr().trim() || "it exited"));
+            if (Date.now() > deadline) return reject(new Error(`no "${pattern.source}" within ${timeoutMs} ms`));
+            setTimeout(poll, 20);
+          };
+          poll();
+        }),
+      stop: () => {
+        if (!ended) run.child.kill("SIGINT");
+        return run.done;
+      },
+    };
+  }
+
+  async inPod(pod: string, argv: string[]): Promise<ExecResult> {
+    const [namespace, name] = pod.split("/");
+    const found = this.topology.pods.find((p) => p.namespace === namespace && p.name === name);
+    if (!found) throw new Error(`the box has no pod ${pod}`);
+    return spawnCollect(["ip", "netns", "exec", found.netns, ...argv]).done;
+  }
+
+  async scratchDir(): Promise<string> {
+    const dir = join(boxPaths(this.topology.prefix).dir, "captures");
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  async readFile(_node: string, path: string): Promise<Buffer> {
+    return readFileSync(path);
+  }
+}

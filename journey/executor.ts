@@ -1,0 +1,37 @@
+/**
+ * How the journey reaches the machines it traces. The box runs commands in network namespaces
+ * (`ip netns exec`); the deployed lab runs them in short-lived capture pods and in the probe pod
+ * (exec over the Kubernetes API). The plan, the capture, the trigger and the analyzer only see this.
+ */
+export interface ExecResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A command left running on a node, such as a capture. */
+export interface Running {
+  /** Resolves once the command's standard error shows `pattern` (dumpcap's "File:"). */
+  ready(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /** Interrupts it (SIGINT, as Ctrl-C would) and waits for it to end. */
+  stop(): Promise<ExecResult>;
+}
+
+export interface Executor {
+  /** Runs a command on a node's host network (the node's namespace, or a hostNetwork pod). */
+  onNode(node: string, argv: string[]): Promise<ExecResult>;
+  /** Starts a long-running command on a node. */
+  startOnNode(node: string, argv: string[]): Running;
+  /** Runs a command in a pod (`namespace/name`), inside the pod's network. */
+  inPod(pod: string, argv: string[]): Promise<ExecResult>;
+  /** A folder on the node for capture files. */
+  scratchDir(node: string): Promise<string>;
+  /** A file from a node, for --pcap-dir. */
+  readFile(node: string, path: string): Promise<Buffer>;
+}
+
+/** Throws unless a command run through an executor succeeded. */
+export function expectSuccess(what: string, result: ExecResult): ExecResult {
+  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split("\n").slice(-1)[0]}`);
+  return result;
+}

@@ -1,0 +1,66 @@
+/**
+ * The article's two proofs that eBPF, not kube-proxy, rewrote the service address: the eBPF
+ * programs attached to the node's interfaces (`bpftool net`), and kube-proxy's nat rules for the
+ * Service with their hit counters (`iptables-save -c`), all zero when eBPF did the work.
+ */
+import { Executor } from "./executor";
+import { CapturePlan } from "./plan";
+
+export interface AttachedProgram {
+  readonly interface: string;
+  /** ingress or egress (tc), or xdp. */
+  readonly hook: string;
+  readonly name: string;
+}
+
+export interface NatRule {
+  readonly packets: number;
+  readonly chain: string;
+  readonly rule: string;
+}
+
+export interface Proof {
+  readonly node: string;
+  readonly programs: AttachedProgram[];
+  /** The nat rules that name the target Service's address, with their counters. */
+  readonly natRules: NatRule[];
+  /** Who rewrote the service address, as far as the node can tell. */
+  readonly verdict: "ebpf" | "iptables" | "unknown";
+}
+
+/** `bpftool -j net` → the programs per interface. */
+export function parseBpftoolNet(json: string): AttachedProgram[] {
+  const [sections] = JSON.parse(json || "[{}]") as Record<string, { devname: string; kind?: string; name?: string; id: number }[]>[];
+  return Object.entries(sections ?? {}).flatMap(([section, entries]) =>
+    entries
+      .filter((e) => e.devname)
+      .map((e) => ({
+        interface: e.devname,
+        hook: section === "tc" ? (e.kind ?? "").replace("clsact/", "") : section,
+        name: (e.name ?? `id ${e.id}`).replace(/:\[.*\]$/, ""),
+      })),
+  );
+}
+
+/** `iptables-save -c -t nat` → rules with their packet counters. */
+export function parseIptablesSave(text: string): NatRule[] {
+  return text
+    .split("\n")
+    .map((line) => /^\[(\d+):\d+\] -A (\S+) (.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ packets: Number(m[1]), chain: m[2], rule: m[3] }));
+}
+
+/** Reads both proofs on the client's node, where the service address is rewritten. */
+export async function readProof(executor: Executor, plan: CapturePlan, iptablesSave: string[] = ["iptables-save", "-c", "-t", "nat"]): Promise<Proof> {
+  const node = plan.client.node;
+  const net = await executor.onNode(node, ["bpftool", "-j", "net"]);
+  const programs = net.status === 0 ? parseBpftoolNet(net.stdout) : [];
+  const saved = await executor.onNode(node, iptablesSave);
+  const service = plan.target.service.address;
+  const natRules = saved.status === 0 ? parseIptablesSave(saved.stdout).filter((r) => r.rule.includes(`${service}/32`)) : [];
+  const hits = natRules.reduce((sum, r) => sum + r.packets, 0);
+  const onClientLxc = programs.some((p) => p.interface === plan.points[0].interface);
+  const verdict = hits > 0 ? "iptables" : onClientLxc ? "ebpf" : "unknown";
+  return { node, programs, natRules, verdict };
+}

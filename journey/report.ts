@@ -1,0 +1,139 @@
+/** The journey's result for people: a hop table per exchange and a summary in the article's terms. */
+import { ExchangeResult, HopView } from "./analyzer";
+import { Packet } from "./decode";
+import { CapturePlan } from "./plan";
+import { Proof } from "./proof";
+import { TriggerResult } from "./trigger";
+
+export interface JourneyResult {
+  readonly where: "box" | "lab";
+  readonly ok: boolean;
+  readonly plan: CapturePlan;
+  readonly trigger: TriggerResult;
+  readonly exchanges: ExchangeResult[];
+  readonly proof: Proof;
+  readonly problems: string[];
+  /** Capture files kept with --pcap-dir. */
+  readonly pcaps: string[];
+}
+
+function packetText(p: Packet): string {
+  const what = p.dns
+    ? `DNS ${p.dns.response ? "answer" : "query"} ${p.dns.name}`
+    : p.tcp
+      ? `TCP ${p.tcp.flags.join(",")}`
+      : `UDP ${p.udpLength! - 8} B`;
+  return `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort} ${what}`;
+}
+
+function outerText(p?: Packet): string {
+  return p?.outer ? `${p.outer.src} → ${p.outer.dst} udp/${p.outer.dstPort} vni ${p.outer.vni}` : "";
+}
+
+/** Columns padded to their widest cell. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function hopRows(hops: HopView[]): string[][] {
+  return hops.map((h) => [
+    String(h.hop),
+    h.node,
+    h.interface,
+    h.packet ? packetText(h.packet) : "—",
+    outerText(h.packet),
+    h.sinceMs === undefined ? "" : `+${h.sinceMs.toFixed(3)} ms`,
+    h.change,
+  ]);
+}
+
+export function renderTables(result: JourneyResult): string[] {
+  const lines: string[] = [];
+  const header = ["hop", "node", "interface", "packet (inner)", "outer (VXLAN)", "time", "what changed"];
+  for (const exchange of result.exchanges) {
+    const plan = exchange.label === "DNS" ? result.plan.dnsService : result.plan.target.service;
+    lines.push("", `${exchange.label} from ${result.plan.client.pod} to ${plan.address}:${plan.port}${exchange.ok ? "" : "  ✗"}`);
+    lines.push(...table(header, hopRows(exchange.hops)).map((l) => `  ${l}`));
+    if (exchange.reply.length > 0) {
+      lines.push("  reply:");
+      lines.push(...table(header, hopRows(exchange.reply)).slice(1).map((l) => `  ${l}`));
+    }
+  }
+  return lines;
+}
+
+function dnsSummary(result: JourneyResult, dns: ExchangeResult): string {
+  const asked = (dns.dns ?? []).filter((q) => q.type === "A").map((q) => `${q.name} → ${q.answer}`);
+  const tunnel = dns.hops.find((h) => h.kind === "overlay" && h.seen)?.packet;
+  const wire = dns.hops.find((h) => h.kind === "underlay" && h.seen)?.packet;
+  const farNode = wire?.outer ? (result.plan.nodes.find((n) => n.address === wire.outer!.dst)?.name ?? wire.outer.dst) : undefined;
+  const where = tunnel ? ` In the tunnel the query went to the DNS pod itself, ${tunnel.dst}${farNode ? ` on ${farNode}` : ""}.` : "";
+  return `DNS: the client's resolver asked the cluster DNS Service ${result.plan.dnsService.address} (search list, ndots:5): ${asked.join("; ") || "nothing"}.${where}`;
+}
+
+function flowSummary(result: JourneyResult, exchange: ExchangeResult): string {
+  const [first, ...rest] = exchange.hops;
+  const lead = first.packet!;
+  const tunnel = rest.find((h) => h.kind === "overlay" && h.seen)?.packet;
+  const wire = rest.find((h) => h.kind === "underlay" && h.seen)?.packet;
+  const last = exchange.hops[exchange.hops.length - 1];
+  const proof = result.proof;
+  const who =
+    proof.verdict === "ebpf"
+      ? `the eBPF program on ${first.interface} rewrote it (kube-proxy's nat rules for ${result.plan.target.service.address}: ${natText(proof)})`
+      : proof.verdict === "iptables"
+        ? `kube-proxy's iptables DNAT rewrote it (its nat rules for ${result.plan.target.service.address}: ${natText(proof)})`
+        : "something on the node rewrote it";
+  const parts = [
+    `${exchange.label}: the first packet left the client pod for the Service's ClusterIP ${lead.dst}:${lead.dstPort} (hop 1, ${first.interface}).`,
+    tunnel ? `At ${first.node}'s cilium_vxlan its destination was already the pod ${tunnel.dst}:${tunnel.dstPort}: ${who}.` : "",
+    wire?.outer ? `${wire.interface} carried it from ${wire.outer.src} to ${wire.outer.dst} inside VXLAN (UDP ${wire.outer.dstPort}, VNI ${wire.outer.vni}).` : "",
+    last.seen ? `${last.node}'s cilium_vxlan unwrapped it and ${last.interface} delivered it to the server pod.` : "",
+    exchange.reply.length > 0 && exchange.reply[exchange.reply.length - 1].seen
+      ? `The reply came back the same way; at ${first.interface} its source was the ClusterIP again (${exchange.reply[exchange.reply.length - 1].packet!.src}).`
+      : "",
+  ];
+  return parts.filter(Boolean).join(" ");
+}
+
+function natText(proof: Proof): string {
+  if (proof.natRules.length === 0) return "none found";
+  const packets = proof.natRules.reduce((sum, r) => sum + r.packets, 0);
+  return `${packets} packets in ${proof.natRules.length} rules (${[...new Set(proof.natRules.map((r) => r.chain))].join(", ")})`;
+}
+
+export function renderSummary(result: JourneyResult): string[] {
+  const lines = ["", "What happened:"];
+  let explained = false;
+  for (const exchange of result.exchanges) {
+    if (!exchange.ok) continue;
+    if (exchange.label === "DNS") lines.push(`- ${dnsSummary(result, exchange)}`);
+    else if (explained) lines.push(`- ${exchange.label}: the same hops and the same rewrites, there and back.`);
+    else {
+      lines.push(`- ${flowSummary(result, exchange)}`);
+      explained = true;
+    }
+  }
+  const { proof } = result;
+  const programs = proof.programs.map((p) => `${p.name} (${p.hook}) on ${p.interface}`);
+  lines.push(
+    "",
+    `Proof on ${proof.node}:`,
+    `- eBPF programs per interface (bpftool net): ${programs.join(", ") || "none"}`,
+    `- kube-proxy's nat rules for ${result.plan.target.service.address} (iptables-save -c): ${natText(proof)}`,
+  );
+  for (const note of result.plan.notes) lines.push(`- ${note}`);
+  for (const delivery of result.trigger.deliveries) {
+    lines.push(`- ${delivery.protocol.toUpperCase()} payload ${delivery.ok ? "delivered and echoed back" : `NOT echoed back (got "${delivery.received}")`}`);
+  }
+  if (result.pcaps.length > 0) lines.push(`- captures kept for Wireshark: ${result.pcaps.join(", ")}`);
+  if (!result.ok) lines.push("", ...result.problems.map((p) => `✗ ${p}`));
+  return lines;
+}
+
+export function renderText(result: JourneyResult): string {
+  const head = `The packet's journey ${result.where === "box" ? "in the box" : "on the lab"}: ${result.plan.client.pod} (${result.plan.client.address}, ${result.plan.client.node}) → ${result.plan.target.name} (${result.plan.target.service.address}:${result.plan.target.service.port}) → ${result.plan.server.pod} (${result.plan.server.address}, ${result.plan.server.node})`;
+  return [head, ...renderTables(result), ...renderSummary(result)].join("\n");
+}
