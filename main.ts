@@ -1,14 +1,17 @@
 import { App } from "cdktf";
 import { SettingError } from "./constructs/errors";
-import { buildLab } from "./stacks/lab";
+import { describeLab } from "./lab/cost";
+import { buildLab, costInput } from "./stacks/lab";
 import { explain, settingsFromEnv } from "./stacks/settings";
 
 // Settings come from LABYRINTH_* environment variables (see `./help`); a bad one stops synth
 // with one line, before anything is planned or created.
 try {
   const app = new App();
-  buildLab(app, settingsFromEnv(process.env));
+  const settings = settingsFromEnv(process.env);
+  const { infrastructure } = buildLab(app, settings);
   app.synth();
+  console.log(`labyrinth: ${describeLab(settings.name, costInput(settings), infrastructure.controlPlane.zone, infrastructure.lifetime)}`);
 } catch (error) {
   if (!(error instanceof SettingError)) throw error;
   console.error(explain(error));

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { createServer, Server } from "node:https";
-import { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { Handler, standInApi as startStandIn } from "./support/stand-in-api";
 import { makeTestPki, TestPki } from "./support/test-pki";
 import { requireTool } from "./support/tools";
 
@@ -10,25 +9,8 @@ const SCRIPT = join(__dirname, "..", "local-exec", "wait.mjs");
 const pki: TestPki = makeTestPki();
 const stranger: TestPki = makeTestPki();
 
-type Handler = (path: string, clientCertificate: boolean) => { status: number; body: string | object };
-
-/** A stand-in API server on loopback: answers each GET with `handler`, counts requests per path. */
-async function standInApi(handler: Handler, serverPki = pki): Promise<{ url: string; hits: Map<string, number>; close: () => Promise<void> }> {
-  const hits = new Map<string, number>();
-  const server: Server = createServer(
-    { cert: serverPki.serverCert, key: serverPki.serverKey, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
-    (req, res) => {
-      const path = req.url ?? "/";
-      hits.set(path.split("?")[0], (hits.get(path.split("?")[0]) ?? 0) + 1);
-      const authorized = (req.socket as any).authorized === true;
-      const { status, body } = handler(path, authorized);
-      res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json" });
-      res.end(typeof body === "string" ? body : JSON.stringify(body));
-    },
-  );
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `https://127.0.0.1:${port}`, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+function standInApi(handler: Handler, serverPki = pki) {
+  return startStandIn(handler, serverPki, pki.ca);
 }
 
 function runWait(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {

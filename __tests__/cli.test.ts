@@ -64,7 +64,7 @@ describe("npx labyrinth", () => {
   test("an unknown command lists the commands", () => {
     const result = labyrinth(["deplyo"], {}, standIns(false));
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/no command "deplyo": one of journey, box, deploy, kubeconfig, help/);
+    expect(result.stderr).toMatch(/no command "deplyo": one of journey, box, deploy, status, destroy, kubeconfig, help/);
   });
 
   test("kubeconfig writes the admin kubeconfig from the local state, readable by its owner only", () => {

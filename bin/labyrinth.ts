@@ -12,7 +12,12 @@ import { SettingError } from "../constructs/errors";
 import { Protocol } from "../journey/plan";
 import { renderText } from "../journey/report";
 import { readOutputs } from "../lab/state";
-import { ENV_SETTINGS, explain, settingsFromEnv } from "../stacks/settings";
+import { parseLifetime } from "../constructs/lifetime";
+import { describeLab } from "../lab/cost";
+import { destroyLab } from "../lab/destroy";
+import { costInput } from "../stacks/lab";
+import { readStatus, renderStatus } from "../lab/status";
+import { ENV_SETTINGS, explain, LabSettings, settingsFromEnv } from "../stacks/settings";
 
 interface Command {
   readonly summary: string;
@@ -31,8 +36,16 @@ const COMMANDS: Record<string, Command> = {
     run: box,
   },
   deploy: {
-    summary: "check the settings, then `cdktf deploy '*'`: builds the lab in your Google Cloud project",
+    summary: "check the settings, print the lab's lifetime and cost, then `cdktf deploy '*'`: builds the lab in your Google Cloud project",
     run: deploy,
+  },
+  status: {
+    summary: "each node's bootstrap phase and time left, then the API server, nodes, Cilium, probes, connectivity check; --watch until ready or failed",
+    run: status,
+  },
+  destroy: {
+    summary: "`cdktf destroy '*'`, even when the VMs expired or the API server is gone, then check that nothing of the lab is left",
+    run: destroy,
   },
   kubeconfig: {
     summary: "write the lab's admin kubeconfig to ~/.kube/<lab>.yaml (from the local Terraform state)",
@@ -104,7 +117,8 @@ function box(args: string[]): number {
   throw new UsageError(`box ${action ?? ""}: use box up, box down or box status`);
 }
 
-function deploy(args: string[]): number {
+/** The settings, with the project that every command touching the cloud needs. */
+function cloudSettings(): LabSettings & { project: string } {
   const settings = settingsFromEnv(process.env);
   if (!settings.project) {
     throw new SettingError(
@@ -112,10 +126,35 @@ function deploy(args: string[]): number {
       "no Google Cloud project: set it (or GOOGLE_CLOUD_PROJECT) to a project with billing and the Compute Engine API enabled",
     );
   }
+  return settings as LabSettings & { project: string };
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values } = parse(args, { watch: { type: "boolean" }, interval: { type: "string" } });
+  const settings = cloudSettings();
+  const interval = Number(values.interval ?? 10);
+  for (;;) {
+    const now = new Date();
+    const current = await readStatus(settings, settings.project, now);
+    console.log(`${values.watch ? `\n${now.toISOString().slice(11, 19)} ` : ""}${renderStatus(current, now)}`);
+    if (!values.watch || current.verdict !== "in progress") return current.verdict === "failed" ? 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+  }
+}
+
+async function destroy(args: string[]): Promise<number> {
+  const settings = cloudSettings();
+  return destroyLab(settings, settings.project, args, (line) => console.log(`labyrinth: ${line}`));
+}
+
+function deploy(args: string[]): number {
+  const settings = cloudSettings();
   if (spawnSync("terraform", ["version"], { stdio: "ignore" }).status !== 0) {
     console.error("labyrinth: the terraform CLI is missing: install Terraform 1.4 or later (or OpenTofu with TERRAFORM_BINARY_NAME=tofu)");
     return 1;
   }
+  const zone = settings.zone ?? `${settings.region}-b`;
+  console.log(`labyrinth: ${describeLab(settings.name, costInput(settings), zone, parseLifetime(settings.ttl))}`);
   const env = { ...process.env, LABYRINTH_PROJECT: settings.project };
   return spawnSync("npx", ["cdktf", "deploy", "*", ...args], { stdio: "inherit", env }).status ?? 1;
 }

@@ -4,6 +4,7 @@ import { ClusterIdentity } from "./cluster-identity";
 import { check } from "./errors";
 import { overlaps, parseAddress, parseCidr } from "./ipv4";
 import { LabyrinthNetwork } from "./labyrinth-network";
+import { MAX_RUN_SECONDS, MIN_RUN_SECONDS, parseLifetime } from "./lifetime";
 import { checkGceLabelValue, checkGceName, checkImage, checkK8sLabelValue, checkVersion } from "./names";
 import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
@@ -104,7 +105,28 @@ export interface KubeadmNodeProps {
    * @default {}
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Seconds after it starts running at which Google Cloud deletes the VM, boot disk included
+   * (`scheduling.max_run_duration`, termination action DELETE): a forgotten lab stops billing.
+   * Google accepts 30 s to 120 days. Changing it replaces the VM.
+   * @default none (the VM runs until destroyed)
+   */
+  readonly maxRunSeconds?: number;
+  /**
+   * A worker's control plane: when it is replaced (a new cluster), the worker is replaced too, so
+   * that it joins the new one.
+   * @default none
+   */
+  readonly controlPlane?: KubeadmNode;
+  /**
+   * Run as a Spot VM: much cheaper, but Google Cloud may reclaim (here: delete) it at any time.
+   * @default false
+   */
+  readonly spot?: boolean;
 }
+
+/** Machine families Google Cloud offers no Spot capacity for (none in its billing catalog). */
+export const NO_SPOT_FAMILIES = ["m2"];
 
 const DISK_TYPES = ["pd-standard", "pd-balanced", "pd-ssd"];
 
@@ -149,6 +171,14 @@ export class KubeadmNode extends Construct {
       checkGceLabelValue(value, `labels.${key}`);
     }
     network.claimAddress(this.internalAddress, this.name);
+    const spot = props.spot ?? false;
+    const maxRunSeconds = props.maxRunSeconds;
+    check(
+      maxRunSeconds === undefined || (Number.isInteger(maxRunSeconds) && maxRunSeconds >= MIN_RUN_SECONDS && maxRunSeconds <= MAX_RUN_SECONDS),
+      "maxRunSeconds",
+      `${maxRunSeconds} is beyond what Google Cloud accepts: use a whole number of seconds from 30 to 10368000 (120 days)`,
+    );
+    check(!spot || !NO_SPOT_FAMILIES.includes(machineType.split("-")[0]), "machineType", `${machineType} cannot run as a Spot VM: use another machine type, or turn Spot off`);
 
     const settings = resolveCluster(cluster, network);
     const nodeLabels = props.nodeLabels ?? {};
@@ -157,6 +187,7 @@ export class KubeadmNode extends Construct {
       checkK8sLabelValue(value, `nodeLabels.${key}`);
     }
     check(this.role === "worker" || Object.keys(nodeLabels).length === 0, "nodeLabels", "only workers take labels at join: remove nodeLabels from the control plane");
+    check(this.role === "worker" || props.controlPlane === undefined, "controlPlane", "only a worker joins a control plane");
     const extraPackages = props.extraPackages ?? [];
     for (const pkg of extraPackages) {
       check(/^[a-z0-9][a-z0-9+.-]+$/.test(pkg), "extraPackages", `"${pkg}" is not a Debian package name`);
@@ -207,7 +238,7 @@ export class KubeadmNode extends Construct {
     // Only the control plane signs certificates.
     if (this.role === "control-plane") metadata[METADATA_KEYS.caKey] = identity.caKeyPem;
 
-    const gceLabels = { ...labels, lab: network.name, role: this.role };
+    const gceLabels = { ...labels, lab: network.name, role: this.role, ttl: maxRunSeconds === undefined ? "off" : parseLifetime(`${maxRunSeconds}s`).label };
     this.instance = new ComputeInstance(this, "Resource", {
       name: this.name,
       zone: this.zone,
@@ -230,7 +261,18 @@ export class KubeadmNode extends Construct {
         },
       ],
       shieldedInstanceConfig: { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true },
+      scheduling: {
+        provisioningModel: spot ? "SPOT" : "STANDARD",
+        preemptible: spot,
+        automaticRestart: !spot,
+        onHostMaintenance: spot ? "TERMINATE" : "MIGRATE",
+        // DELETE, not STOP: a stopped VM's disk would go on billing.
+        ...(spot || maxRunSeconds !== undefined ? { instanceTerminationAction: "DELETE" } : {}),
+        ...(maxRunSeconds !== undefined ? { maxRunDuration: { seconds: maxRunSeconds } } : {}),
+      },
       metadata,
+      // Its id changes only when the control plane is replaced, not when it is updated in place.
+      lifecycle: props.controlPlane ? { replaceTriggeredBy: [`google_compute_instance.${props.controlPlane.instance.friendlyUniqueId}.id`] } : undefined,
     });
   }
 

@@ -9,6 +9,7 @@ import { check } from "../constructs/errors";
 import { addressAt } from "../constructs/ipv4";
 import { KubeadmNode } from "../constructs/kubeadm-node";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
+import { Lifetime, parseLifetime } from "../constructs/lifetime";
 import { checkImage, checkVersion } from "../constructs/names";
 import { LabSettings } from "./settings";
 
@@ -27,6 +28,8 @@ export class InfrastructureStack extends TerraformStack {
   public readonly workers: KubeadmNode[];
   /** https://<control plane's external address>:6443 */
   public readonly apiEndpoint: string;
+  /** How long the VMs live. */
+  public readonly lifetime: Lifetime;
 
   constructor(scope: Construct, id: string, settings: LabSettings) {
     super(scope, id);
@@ -56,7 +59,11 @@ export class InfrastructureStack extends TerraformStack {
       "workers",
       `${settings.workers} workers do not fit in ${subnet.text} (room for ${usable} from ${addressAt(subnet, FIRST_WORKER_INDEX)}): use fewer workers or a larger subnet`,
     );
-    this.identity = new ClusterIdentity(this, "Identity");
+    this.lifetime = parseLifetime(settings.ttl);
+    // The token must outlive the lab, so that a recreated worker can still join.
+    this.identity = new ClusterIdentity(this, "Identity", {
+      tokenTtlHours: Math.max(24, Math.ceil((this.lifetime.seconds ?? 0) / 3600)),
+    });
 
     const controlPlaneAddress = addressAt(subnet, CONTROL_PLANE_INDEX);
     const common = {
@@ -67,6 +74,8 @@ export class InfrastructureStack extends TerraformStack {
       image: settings.image,
       diskSizeGb: settings.diskSizeGb,
       diskType: settings.diskType,
+      maxRunSeconds: this.lifetime.seconds,
+      spot: settings.spot,
       cluster: {
         controlPlaneAddress,
         podCidr: settings.podCidr,
@@ -94,6 +103,7 @@ export class InfrastructureStack extends TerraformStack {
         extraPackages: ["tshark"],
         // Pulled while the worker waits for the control plane: Cilium's agent and the probe.
         prepullImages: [CiliumRelease.agentImage(settings.ciliumVersion), settings.probeImage],
+        controlPlane: this.controlPlane,
       });
     });
     this.apiEndpoint = `https://${this.controlPlane.externalAddress}:6443`;

@@ -27,6 +27,9 @@ export interface LabSettings {
   readonly ciliumVersion: string;
   readonly probeImage: string;
   readonly probeListener: boolean;
+  /** How long the VMs live before Google Cloud deletes them: 4h, 90m, 2d… or off. */
+  readonly ttl: string;
+  readonly spot: boolean;
 }
 
 export const DEFAULT_SETTINGS: LabSettings = {
@@ -50,6 +53,8 @@ export const DEFAULT_SETTINGS: LabSettings = {
   ciliumVersion: "1.17.4",
   probeImage: "docker.io/nicolaka/netshoot:v0.16",
   probeListener: true,
+  ttl: "4h",
+  spot: false,
 };
 
 type Parser<T> = (raw: string, env: string) => T;
@@ -97,6 +102,8 @@ export const ENV_SETTINGS: { readonly [K in keyof LabSettings]-?: EnvSetting<K> 
   ciliumVersion: { env: "LABYRINTH_CILIUM_VERSION", parse: text, help: "version of the cilium Helm chart" },
   probeImage: { env: "LABYRINTH_PROBE_IMAGE", parse: text, help: "image of the probe pods, pinned by tag" },
   probeListener: { env: "LABYRINTH_PROBE_LISTENER", parse: flag, help: "probes echo on tcp/udp 9999 (off: run nc -l by hand)" },
+  ttl: { env: "LABYRINTH_TTL", parse: text, help: "Google Cloud deletes the VMs this long after they start: 4h, 90m, 2d, or off" },
+  spot: { env: "LABYRINTH_SPOT", parse: flag, help: "run the VMs as Spot VMs (cheaper; may be reclaimed: deploy again heals)" },
 };
 
 /**

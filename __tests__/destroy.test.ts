@@ -1,0 +1,111 @@
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
+import { makeTestPki } from "./support/test-pki";
+
+const pki = makeTestPki();
+const work = mkdtempSync(join(tmpdir(), "labyrinth-destroy-"));
+let api: StandInApi;
+beforeAll(async () => {
+  api = await standInApi((path) => (path.startsWith("/readyz") ? { status: 200, body: "ok" } : { status: 404, body: {} }), pki);
+});
+afterAll(async () => {
+  await api.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b", status: "RUNNING", labels: { lab: "labyrinth", role: "control-plane" } };
+
+/** A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer. */
+function scene(options: { instances: object[]; server: string; after?: Record<string, object[]> }) {
+  const dir = mkdtempSync(join(work, "scene-"));
+  const stub = join(dir, "stub");
+  const bin = join(dir, "bin");
+  for (const d of [stub, bin]) require("node:fs").mkdirSync(d);
+  writeFileSync(join(dir, "terraform.labyrinth-infra.tfstate"), JSON.stringify({ outputs: { kubeconfig: { value: kubeconfigFor(options.server, pki) } } }));
+  writeFileSync(join(dir, "terraform.labyrinth-cluster.tfstate"), JSON.stringify({ resources: [{ type: "helm_release" }] }));
+  writeFileSync(join(stub, "instances.json"), JSON.stringify(options.instances));
+  for (const [file, items] of Object.entries(options.after ?? {})) writeFileSync(join(stub, `after-${file}.json`), JSON.stringify(items));
+  // cdktf destroy: recorded, and from then on gcloud answers what is left.
+  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT" >> "$CALLS"\ntouch "$STUB_DIR/destroyed"\n`);
+  chmodSync(join(bin, "npx"), 0o755);
+  return { dir, stub, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
+}
+
+function destroy(dir: string, stub: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, "..", "bin", "labyrinth.js"), "destroy", ...args], {
+      cwd: dir,
+      env: { PATH: `${join(dir, "bin")}:${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: dir },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test("the normal path: both stacks destroyed through cdktf, then nothing left", async () => {
+  const s = scene({ instances: [vm], server: api.url, after: { instances: [] } });
+  const run = await destroy(s.dir, s.stub, ["--auto-approve"]);
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy * --auto-approve project=my-lab"]);
+  expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(true);
+  expect(run.stdout.trim()).toBe("labyrinth: nothing of lab labyrinth is left in my-lab");
+  // What was looked for: by label where labels exist, by name where they do not.
+  const lookups = s.calls().filter((c) => c.startsWith("gcloud") && c.includes(" list ")).slice(1);
+  expect(lookups).toEqual([
+    "gcloud compute instances list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
+    "gcloud compute disks list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
+    "gcloud compute addresses list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
+    "gcloud compute firewall-rules list --filter=name~^labyrinth- --format=json --project=my-lab --quiet",
+    "gcloud compute networks subnets list --filter=name~^labyrinth- --format=json --project=my-lab --quiet",
+    "gcloud compute networks list --filter=name=labyrinth --format=json --project=my-lab --quiet",
+  ]);
+});
+
+test("the VMs expired: the in-cluster resources are dropped from state with a message, the rest destroyed", async () => {
+  const s = scene({ instances: [], server: api.url });
+  const run = await destroy(s.dir, s.stub);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(
+    "labyrinth: the VMs are gone (expired or reclaimed): the in-cluster resources died with the cluster; dropped them from labyrinth-cluster's state",
+  );
+  expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(false);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra project=my-lab"]);
+});
+
+test("the API server does not answer: the same, naming it", async () => {
+  const closed = await standInApi(() => ({ status: 200, body: "ok" }), pki);
+  await closed.close();
+  const s = scene({ instances: [vm], server: closed.url, after: { instances: [] } });
+  const run = await destroy(s.dir, s.stub);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(`labyrinth: the API server at ${closed.url} does not answer: the in-cluster resources died with the cluster`);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra project=my-lab"]);
+});
+
+test("leftovers are reported, each with the command that removes it", async () => {
+  const s = scene({
+    instances: [vm],
+    server: api.url,
+    after: {
+      instances: [],
+      disks: [{ name: "labyrinth-node-1", zone: "projects/my-lab/zones/us-east4-b" }],
+      "firewall-rules": [{ name: "labyrinth-allow-ssh" }],
+      networks: [{ name: "labyrinth" }],
+    },
+  });
+  const run = await destroy(s.dir, s.stub);
+  expect(run.code).toBe(1);
+  expect(run.stdout.trim().split("\n")).toEqual([
+    "labyrinth: still in my-lab after destroy (remove with the command beside each):",
+    "labyrinth:   disk labyrinth-node-1                gcloud compute disks delete labyrinth-node-1 --zone=us-east4-b --project=my-lab",
+    "labyrinth:   firewall rule labyrinth-allow-ssh    gcloud compute firewall-rules delete labyrinth-allow-ssh --project=my-lab",
+    "labyrinth:   network labyrinth                    gcloud compute networks delete labyrinth --project=my-lab",
+  ]);
+});
