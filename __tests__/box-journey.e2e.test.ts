@@ -1,8 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boxNamespaces } from "../box/teardown";
+import { defaultTopology } from "../box/topology";
+import { FakeCluster, fakeCluster, FakePod, realExec } from "./support/fake-cluster";
+import { kubeconfigFor } from "./support/stand-in-api";
+import { makeTestPki } from "./support/test-pki";
 import { requireTool } from "./support/tools";
 
 // The journey in the box, end to end on real packets: the real command, as root (as CI runs).
@@ -15,6 +19,18 @@ for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftoo
 function labyrinth(args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The CLI as a child process that does not block this one (a stand-in server answers it from here). */
+function labyrinthAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 function hostLinks(): string[] {
@@ -228,5 +244,82 @@ describe("errors, one line each", () => {
     const run = labyrinth(["journey", "--local", "--protocol", "sctp"]);
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe("labyrinth: --protocol sctp: use one of tcp, udp, both");
+  });
+});
+
+describe("the lab's code path, against a stand-in API server backed by the box", () => {
+  // Discovery, capture pods and exec over WebSocket as on the deployed lab; each exec runs for
+  // real in the box: a capture pod on node-N in its node's namespace, a probe in its pod's.
+  const pki = makeTestPki();
+  const work = mkdtempSync(join(tmpdir(), "labyrinth-lab-e2e-"));
+  let cluster: FakeCluster;
+  const topology = defaultTopology();
+
+  beforeAll(async () => {
+    expect(labyrinth(["box", "up"]).status).toBe(0);
+    const pod = (p: (typeof topology.pods)[number], suffix: string): FakePod => ({
+      namespace: p.namespace,
+      name: `${p.name}-${suffix}`,
+      labels: p.role === "dns" ? { "k8s-app": "kube-dns" } : { app: p.name },
+      node: p.node,
+      ip: p.address,
+      container: p.name,
+      phase: "Running",
+      ready: true,
+    });
+    const agents: FakePod[] = topology.nodes.map((n) => ({ namespace: "kube-system", name: `cilium-${n.name}`, labels: { "k8s-app": "cilium" }, node: n.name, container: "cilium-agent", phase: "Running", ready: true }));
+    cluster = await fakeCluster(
+      {
+        pods: [...topology.pods.map((p, i) => pod(p, `5d8f${i}`)), ...agents],
+        services: topology.services.map((s) => ({
+          namespace: s.namespace,
+          name: s.name,
+          clusterIP: s.address,
+          ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol.toUpperCase() })),
+        })),
+        nodes: topology.nodes.map((n) => ({ name: n.name, internalIP: n.address })),
+        exec: realExec(({ pod }) => {
+          const boxPod = topology.pods.find((p) => pod.name.startsWith(p.name) && pod.namespace === p.namespace);
+          return boxPod ? boxPod.netns : topology.nodes.find((n) => n.name === pod.node)!.netns;
+        }),
+      },
+      pki,
+    );
+    writeFileSync(join(work, "kubeconfig"), kubeconfigFor(cluster.url, pki));
+  });
+  afterAll(async () => {
+    await cluster.close();
+    labyrinth(["box", "down"]);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test("journey (no --local): the same six hops, through capture pods that are deleted afterwards", async () => {
+    const run = await labyrinthAsync(["journey", "--json", "--kubeconfig", join(work, "kubeconfig")]);
+    expect(run.stderr).toBe("");
+    const result = JSON.parse(run.stdout);
+    expect(result.problems).toEqual([]);
+    expect(result.where).toBe("lab");
+    const tcp = result.exchanges.find((e: any) => e.label === "TCP");
+    expect(tcp.hops.map((h: any) => [h.node, h.interface, h.seen])).toEqual([
+      ["node-1", expect.stringMatching(/^lxc/), true],
+      ["node-1", "cilium_vxlan", true],
+      ["node-1", "ens4", true],
+      ["node-2", "ens4", true],
+      ["node-2", "cilium_vxlan", true],
+      ["node-2", expect.stringMatching(/^lxc/), true],
+    ]);
+    expect(tcp.hops[0].packet.dst).toBe("10.105.134.33");
+    expect(tcp.hops[1].packet.dst).toBe("10.10.2.215");
+    // Capture pods: one per node, pinned, privileged, on the host's network and PIDs; all deleted.
+    expect(cluster.created.map((p) => p.node).sort()).toEqual(["node-1", "node-2"]);
+    for (const pod of cluster.created as any[]) {
+      expect(pod.manifest.spec).toMatchObject({ hostNetwork: true, hostPID: true, nodeName: pod.node });
+      expect(pod.manifest.spec.containers[0]).toMatchObject({ image: "docker.io/nicolaka/netshoot:v0.16", securityContext: { privileged: true } });
+    }
+    expect(cluster.deleted.sort()).toEqual(cluster.created.map((p) => `kube-system/${p.name}`).sort());
+    // The proofs: bpftool in the node's Cilium agent, the host's iptables through nsenter.
+    expect(cluster.execs.some((e) => e.pod.name === "cilium-node-1" && e.container === "cilium-agent" && e.argv.join(" ") === "bpftool -j net")).toBe(true);
+    expect(cluster.execs.some((e) => e.argv.join(" ") === "nsenter -t 1 -m -n iptables-save -c -t nat")).toBe(true);
+    expect(result.proof.verdict).toBe("ebpf");
   });
 });

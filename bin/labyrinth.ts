@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,6 +9,7 @@ import { Datapath } from "../box/preflight";
 import { BoxError, boxUp, journeyInBox } from "../box/session";
 import { teardownBox } from "../box/teardown";
 import { SettingError } from "../constructs/errors";
+import { journeyOnLab } from "../journey/lab/session";
 import { Protocol } from "../journey/plan";
 import { renderText } from "../journey/report";
 import { readOutputs } from "../lab/state";
@@ -27,8 +28,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   journey: {
     summary:
-      "capture a packet's trip pod → node → VXLAN → node → pod at six points and explain it; --local: in the box (no cloud), " +
-      "--json, --pcap-dir DIR, --protocol tcp|udp|both, --datapath ebpf|iptables, --timeout SECONDS",
+      "capture a packet's trip pod → node → VXLAN → node → pod at six points and explain it: on the deployed lab, or with --local in the box (no cloud); " +
+      "--json, --pcap-dir DIR, --protocol tcp|udp|both, --timeout SECONDS; box: --datapath ebpf|iptables; lab: --kubeconfig FILE, --capture-image IMAGE, --plan (discover only)",
     run: journey,
   },
   box: {
@@ -83,18 +84,47 @@ async function journey(args: string[]): Promise<number> {
     protocol: { type: "string" },
     datapath: { type: "string" },
     timeout: { type: "string" },
+    kubeconfig: { type: "string" },
+    "capture-image": { type: "string" },
+    plan: { type: "boolean" },
   });
   const protocol = choice(values.protocol as string | undefined, ["tcp", "udp", "both"] as const, "protocol", "both");
   const protocols: Protocol[] = protocol === "both" ? ["tcp", "udp"] : [protocol];
   const datapath = choice<Datapath>(values.datapath as string | undefined, ["ebpf", "iptables"], "datapath", "ebpf");
   const timeout = Number(values.timeout ?? 15);
   if (!(timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: use a number of seconds above 0`);
-  if (!values.local) {
-    throw new UsageError("the journey on the deployed lab is not available yet: use --local for the box");
+  const pcapDir = values["pcap-dir"] as string | undefined;
+  if (values.local) {
+    const { result, timings } = await journeyInBox({ datapath, protocols, pcapDir, captureTimeoutMs: timeout * 1000 });
+    console.log(values.json ? JSON.stringify({ ...result, timings }, null, 2) : renderText(result));
+    return result.ok ? 0 : 1;
   }
-  const { result, timings } = await journeyInBox({ datapath, protocols, pcapDir: values["pcap-dir"] as string | undefined, captureTimeoutMs: timeout * 1000 });
-  console.log(values.json ? JSON.stringify({ ...result, timings }, null, 2) : renderText(result));
+  if (values.datapath) throw new UsageError("--datapath is the box's: the lab's datapath is Cilium's (LABYRINTH_KUBE_PROXY_REPLACEMENT)");
+  const { plan, result } = await journeyOnLab({
+    kubeconfig: labKubeconfig(values.kubeconfig as string | undefined),
+    protocols,
+    pcapDir,
+    captureImage: values["capture-image"] as string | undefined,
+    captureTimeoutMs: timeout * 1000,
+    planOnly: values.plan === true,
+  });
+  if (!result) {
+    console.log(JSON.stringify(plan, null, 2));
+    return 0;
+  }
+  console.log(values.json ? JSON.stringify(result, null, 2) : renderText(result));
   return result.ok ? 0 : 1;
+}
+
+/** The lab's admin kubeconfig: a file given, or the infrastructure stack's output in the local state. */
+function labKubeconfig(file: string | undefined): string {
+  if (file) return readFileSync(file, "utf8");
+  const { name } = settingsFromEnv(process.env);
+  try {
+    return String(readOutputs(`${name}-infra`).kubeconfig);
+  } catch {
+    throw new UsageError(`no kubeconfig: deploy the lab first (npm run deploy), pass --kubeconfig FILE, or use --local for the box`);
+  }
 }
 
 function box(args: string[]): number {

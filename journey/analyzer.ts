@@ -158,6 +158,10 @@ export function analyzeExchange(exchange: Exchange, points: CapturePoint[], pack
     };
   }
   const hops = follow(lead, lead.srcPort, path, packets, "forward");
+  if (lead.dst !== exchange.service.address) {
+    // Socket load balancing: the service was translated at connect(), inside the pod's own stack.
+    hops[0] = { ...hops[0], change: `leaves the pod already addressed to ${endpointText(lead.dst, lead.dstPort)}: translated at connect(), not at the lxc` };
+  }
   const missing = hops.find((h) => !h.seen);
   const lastSeen = [...hops].reverse().find((h) => h.seen)!;
   const answer = replyPacket(lead, packets.get(lastSeen.hop) ?? []);

@@ -25,7 +25,7 @@ export async function startCaptures(executor: Executor, plan: CapturePlan, timeo
   }
   // dumpcap says "Capturing on" before its interfaces listen, and "File:" once they do.
   await Promise.all([...running.entries()].map(([node, r]) => r.ready(/^File: /m, timeoutMs).catch((error) => {
-    throw new Error(`the capture on ${node} did not start: ${error instanceof Error ? error.message : error}`);
+    throw new Error(`the capture on ${node} did not start (it needs dumpcap, from tshark's package): ${error instanceof Error ? error.message : error}`);
   })));
   return { files, running };
 }

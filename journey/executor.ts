@@ -32,6 +32,9 @@ export interface Executor {
 
 /** Throws unless a command run through an executor succeeded. */
 export function expectSuccess(what: string, result: ExecResult): ExecResult {
-  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split("\n").slice(-1)[0]}`);
+  if (result.status !== 0) {
+    const said = (result.stderr || result.stdout).trim().split("\n").slice(-1)[0];
+    throw new Error(`${what} failed (exit ${result.status}${result.status === 127 ? ", command not found" : ""})${said ? `: ${said}` : ""}`);
+  }
   return result;
 }

@@ -15,6 +15,8 @@ export interface JourneyOptions {
   readonly pcapDir?: string;
   /** How long a capture may take to start. */
   readonly captureTimeoutMs?: number;
+  /** How to read the client node's nat rules (the lab enters the host's namespaces first). */
+  readonly iptablesSave?: string[];
 }
 
 /**
@@ -34,7 +36,7 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
     packets = await stopCaptures(executor, plan, captures);
   }
   const exchanges = plan.exchanges.filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol)).map((e) => analyzeExchange(e, plan.points, packets));
-  const proof = await readProof(executor, plan);
+  const proof = await readProof(executor, plan, options.iptablesSave);
   const pcaps: string[] = [];
   if (options.pcapDir) {
     mkdirSync(options.pcapDir, { recursive: true });

@@ -36,7 +36,8 @@ export function parseBpftoolNet(json: string): AttachedProgram[] {
       .filter((e) => e.devname)
       .map((e) => ({
         interface: e.devname,
-        hook: section === "tc" ? (e.kind ?? "").replace("clsact/", "") : section,
+        // clsact/ingress, tcx/ingress (Cilium on newer kernels), or the section itself (xdp).
+        hook: e.kind ? e.kind.split("/").pop()! : section,
         name: (e.name ?? `id ${e.id}`).replace(/:\[.*\]$/, ""),
       })),
   );

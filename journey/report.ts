@@ -124,6 +124,11 @@ export function renderSummary(result: JourneyResult): string[] {
     `- eBPF programs per interface (bpftool net): ${programs.join(", ") || "none"}`,
     `- kube-proxy's nat rules for ${result.plan.target.service.address} (iptables-save -c): ${natText(proof)}`,
   );
+  if (proof.natRules.length === 0 && proof.programs.length > 0) {
+    lines.push(
+      `- no kube-proxy rules for ${result.plan.target.service.address}: kube-proxy replacement is on and Cilium alone translates. With socket load balancing in pods, the rewrite would happen at connect() and even hop 1 would show the pod's address; this lab keeps it to the host namespace, so hop 1 still shows the ClusterIP`,
+    );
+  }
   for (const note of result.plan.notes) lines.push(`- ${note}`);
   for (const delivery of result.trigger.deliveries) {
     lines.push(`- ${delivery.protocol.toUpperCase()} payload ${delivery.ok ? "delivered and echoed back" : `NOT echoed back (got "${delivery.received}")`}`);

@@ -1,0 +1,184 @@
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { ClusterApi, httpStatus } from "../../lab/cluster-api";
+import { ExecResult, Executor, expectSuccess, Running } from "../executor";
+
+/** A public image with tshark, dumpcap, nsenter and iptables, pinned by tag. */
+export const DEFAULT_CAPTURE_IMAGE = "docker.io/nicolaka/netshoot:v0.16";
+export const CAPTURE_NAMESPACE = "kube-system";
+
+/** A container to exec in: `namespace/pod`, and which container. */
+interface Target {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+}
+
+/** A stream that keeps what it is given; `onData` sees all of it so far after each write. */
+function sink(onData?: (all: string) => void): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const text = () => Buffer.concat(chunks).toString("utf8");
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      onData?.(text());
+      done();
+    },
+  });
+  return { stream, text };
+}
+
+/**
+ * The journey's executor for the deployed lab, with no SSH: a short-lived privileged capture pod
+ * per node (hostNetwork, hostPID, pinned to the node) runs dumpcap, tshark, ip and, through
+ * `nsenter -t 1`, the host's own iptables; bpftool comes from the node's Cilium agent, whose image
+ * ships it. Every command goes over the Kubernetes API's exec. `close()` deletes the capture pods.
+ */
+export class PodExecutor implements Executor {
+  private readonly capturePods = new Map<string, string>();
+  private readonly containers = new Map<string, string>();
+  private readonly run = randomBytes(3).toString("hex");
+  private closed = false;
+
+  constructor(
+    private readonly api: ClusterApi,
+    private readonly image = DEFAULT_CAPTURE_IMAGE,
+    private readonly timeoutMs = 120_000,
+  ) {}
+
+  /** Which container of a pod (`namespace/name`) to exec in, for inPod. */
+  registerPod(pod: string, container: string): void {
+    this.containers.set(pod, container);
+  }
+
+  /** Creates one capture pod per node and waits until all run. */
+  async open(nodes: string[]): Promise<void> {
+    for (const node of nodes) {
+      const name = `labyrinth-capture-${this.run}-${node}`.slice(0, 63).replace(/-+$/, "");
+      const pod: V1Pod = {
+        metadata: { name, labels: { "app.kubernetes.io/name": "labyrinth-capture", "labyrinth/run": this.run } },
+        spec: {
+          nodeName: node,
+          hostNetwork: true,
+          hostPID: true,
+          restartPolicy: "Never",
+          terminationGracePeriodSeconds: 0,
+          // Runs on the control plane too, for a lab whose pods sit there.
+          tolerations: [{ operator: "Exists" }],
+          containers: [{ name: "capture", image: this.image, command: ["sleep", "3600"], securityContext: { privileged: true } }],
+        },
+      };
+      try {
+        await this.api.core.createNamespacedPod({ namespace: CAPTURE_NAMESPACE, body: pod });
+      } catch (error) {
+        const code = httpStatus(error);
+        throw new Error(
+          code === 403
+            ? `not allowed to create the privileged capture pod in ${CAPTURE_NAMESPACE} on ${node}: the journey needs the lab's admin kubeconfig (or RBAC to create privileged pods)`
+            : `could not create the capture pod on ${node}: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
+        );
+      }
+      this.capturePods.set(node, name);
+    }
+    await Promise.all([...this.capturePods].map(([node, name]) => this.waitRunning(node, name)));
+  }
+
+  private async waitRunning(node: string, name: string): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      const pod = await this.api.core.readNamespacedPod({ name, namespace: CAPTURE_NAMESPACE });
+      if (pod.status?.phase === "Running") return;
+      const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+      if (waiting && /ErrImagePull|ImagePullBackOff|InvalidImageName/.test(waiting.reason ?? "")) {
+        throw new Error(`the capture pod on ${node} cannot pull ${this.image} (${waiting.reason}): check the image, or the node's access to its registry`);
+      }
+      if (pod.status?.phase === "Failed" || Date.now() > deadline) {
+        throw new Error(`the capture pod on ${node} is not running after ${Math.round(this.timeoutMs / 1000)}s (${pod.status?.phase}${waiting?.reason ? `, ${waiting.reason}` : ""})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  /** Deletes the capture pods; safe to call twice, and from a Ctrl-C handler. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      [...this.capturePods.values()].map((name) =>
+        this.api.core.deleteNamespacedPod({ name, namespace: CAPTURE_NAMESPACE, gracePeriodSeconds: 0 }).catch(() => undefined),
+      ),
+    );
+  }
+
+  private captureTarget(node: string): Target {
+    const pod = this.capturePods.get(node);
+    if (!pod) throw new Error(`no capture pod on ${node}`);
+    return { namespace: CAPTURE_NAMESPACE, pod, container: "capture" };
+  }
+
+  private async ciliumTarget(node: string): Promise<Target> {
+    const pods = await this.api.core.listNamespacedPod({ namespace: "kube-system", labelSelector: "k8s-app=cilium", fieldSelector: `spec.nodeName=${node}` });
+    const pod = pods.items[0]?.metadata?.name;
+    if (!pod) throw new Error(`no Cilium agent on ${node} (kubectl -n kube-system get pods -l k8s-app=cilium -o wide)`);
+    return { namespace: "kube-system", pod, container: "cilium-agent" };
+  }
+
+  /** Starts a command over exec; `done` resolves with its output and exit status. */
+  private async exec(target: Target, argv: string[], onStderr?: (text: string) => void): Promise<{ done: Promise<ExecResult> }> {
+    const out = sink();
+    const err = sink(onStderr);
+    let status = 0;
+    const exec = new this.api.k8s.Exec(this.api.config);
+    const socket = await exec.exec(target.namespace, target.pod, target.container, argv, out.stream, err.stream, null, false, (s) => {
+      if (s.status !== "Success") status = Number(s.details?.causes?.find((c) => c.reason === "ExitCode")?.message ?? 1);
+    });
+    const done = new Promise<ExecResult>((resolve) => socket.on("close", () => resolve({ status, stdout: out.text(), stderr: err.text() })));
+    return { done };
+  }
+
+  async onNode(node: string, argv: string[]): Promise<ExecResult> {
+    const target = argv[0] === "bpftool" ? await this.ciliumTarget(node) : this.captureTarget(node);
+    return (await this.exec(target, argv)).done;
+  }
+
+  startOnNode(node: string, argv: string[]): Running {
+    const target = this.captureTarget(node);
+    const pidFile = `/tmp/labyrinth-${randomBytes(4).toString("hex")}.pid`;
+    let stderr = "";
+    let ended = false;
+    // exec cannot send a signal: the command records its pid, and stop() kills it by that.
+    const started = this.exec(target, ["sh", "-c", `echo $$ > ${pidFile}; exec "$@"`, "sh", ...argv], (text) => (stderr = text));
+    void started.then((s) => s.done.then(() => (ended = true)));
+    return {
+      ready: async (pattern, timeoutMs) => {
+        const deadline = Date.now() + timeoutMs;
+        await started;
+        while (!pattern.test(stderr)) {
+          if (ended) throw new Error(stderr.trim() || "it exited");
+          if (Date.now() > deadline) throw new Error(`no "${pattern.source}" within ${timeoutMs} ms: ${stderr.trim() || "no output"}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      },
+      stop: async () => {
+        await this.exec(target, ["sh", "-c", `kill -INT "$(cat ${pidFile})"; rm -f ${pidFile}`]).then((k) => k.done);
+        return (await started).done;
+      },
+    };
+  }
+
+  async inPod(pod: string, argv: string[]): Promise<ExecResult> {
+    const [namespace, name] = pod.split("/");
+    const container = this.containers.get(pod);
+    if (!container) throw new Error(`no container known for ${pod}`);
+    return (await this.exec({ namespace, pod: name, container }, argv)).done;
+  }
+
+  async scratchDir(node: string): Promise<string> {
+    return expectSuccess(`mktemp on ${node}`, await this.onNode(node, ["mktemp", "-d", "/tmp/labyrinth-journey.XXXXXX"])).stdout.trim();
+  }
+
+  async readFile(node: string, path: string): Promise<Buffer> {
+    return Buffer.from(expectSuccess(`reading ${path} on ${node}`, await this.onNode(node, ["base64", "-w0", path])).stdout, "base64");
+  }
+}

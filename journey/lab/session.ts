@@ -1,0 +1,49 @@
+import { connect } from "../../lab/cluster-api";
+import { runJourney } from "../journey";
+import { CapturePlan, Protocol } from "../plan";
+import { JourneyResult } from "../report";
+import { discover, planForLab } from "./discovery";
+import { PodExecutor } from "./pod-executor";
+
+export interface LabJourneyOptions {
+  readonly kubeconfig: string;
+  readonly protocols: Protocol[];
+  readonly pcapDir?: string;
+  readonly captureImage?: string;
+  readonly captureTimeoutMs?: number;
+  /** Discover and print the plan; capture nothing. */
+  readonly planOnly?: boolean;
+}
+
+/**
+ * The journey on the deployed lab: discovery through the Kubernetes API, capture pods on the two
+ * probes' nodes, the same capture, trigger and analyzer as the box. The capture pods are deleted
+ * on every exit path, Ctrl-C included.
+ */
+export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: CapturePlan; result?: JourneyResult }> {
+  const api = await connect(options.kubeconfig);
+  const found = await discover(api);
+  const executor = new PodExecutor(api, options.captureImage);
+  for (const pod of [found.client, found.server]) executor.registerPod(pod.pod, pod.container);
+  const interrupted = (signal: NodeJS.Signals) => void executor.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  try {
+    await executor.open([...new Set([found.client.node, found.server.node])]);
+    const plan = await planForLab(executor, found, options.protocols);
+    if (options.planOnly) return { plan };
+    const result = await runJourney(executor, plan, {
+      where: "lab",
+      protocols: options.protocols,
+      pcapDir: options.pcapDir,
+      captureTimeoutMs: options.captureTimeoutMs,
+      // The host's own iptables, so that a legacy/nft mismatch in the capture image cannot mislead.
+      iptablesSave: ["nsenter", "-t", "1", "-m", "-n", "iptables-save", "-c", "-t", "nat"],
+    });
+    return { plan, result };
+  } finally {
+    process.removeListener("SIGINT", interrupted);
+    process.removeListener("SIGTERM", interrupted);
+    await executor.close();
+  }
+}
