@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { SettingError } from "./constructs/errors";
-import { describeLab } from "./lab/cost";
-import { buildLab, costInput } from "./stacks/lab";
+import { costInput, describeLab } from "./lab/cost";
+import { buildLab } from "./stacks/lab";
 import { explain, settingsFromEnv } from "./stacks/settings";
 
 // Settings come from LABYRINTH_* environment variables (see `./help`); a bad one stops synth

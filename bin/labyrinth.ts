@@ -14,9 +14,8 @@ import { Protocol } from "../journey/plan";
 import { renderText } from "../journey/report";
 import { readOutputs } from "../lab/state";
 import { parseLifetime } from "../constructs/lifetime";
-import { describeLab } from "../lab/cost";
+import { costInput, describeLab } from "../lab/cost";
 import { destroyLab } from "../lab/destroy";
-import { costInput } from "../stacks/lab";
 import { readStatus, renderStatus } from "../lab/status";
 import { ENV_SETTINGS, explain, LabSettings, settingsFromEnv } from "../stacks/settings";
 

@@ -4,6 +4,7 @@ import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { check } from "./errors";
 import { parseAddress } from "./ipv4";
+import { VXLAN_PORT } from "./lab-names";
 import { checkVersion } from "./names";
 
 export interface CiliumReleaseProps {
@@ -53,9 +54,6 @@ export interface CiliumReleaseProps {
    */
   readonly dependsOn?: ITerraformDependable[];
 }
-
-/** UDP port of Cilium's VXLAN tunnel (the Linux default, as in the article's captures). */
-export const VXLAN_PORT = 8472;
 
 /**
  * Cilium by Helm, with the article's datapath as default: VXLAN tunnel on udp 8472, kube-proxy

@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { ApiWait, WaitCondition } from "./api-wait";
 import { ClusterAccess } from "./cluster-access";
 import { checkDnsLabel, checkImage } from "./names";
-import { DEFAULT_PROBE_IMAGE, PROBE_PORT } from "./probe-workload";
+import { DEFAULT_PROBE_IMAGE, PROBE_PORT } from "./lab-names";
 import { readAsset, terraformLiteral } from "./template";
 
 export interface ConnectivityCheckProps {

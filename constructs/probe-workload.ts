@@ -5,19 +5,11 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { check } from "./errors";
+import { DEFAULT_PROBE_IMAGE, PROBE_PORT, probeNames } from "./lab-names";
 import { checkDnsLabel, checkImage, checkK8sLabelValue } from "./names";
 import { readAsset, terraformLiteral } from "./template";
 
-/** A public, maintained network-debugging image with tshark, socat and nc, pinned by tag. */
-export const DEFAULT_PROBE_IMAGE = "docker.io/nicolaka/netshoot:v0.16";
-export const PROBE_PORT = 9999;
 const SCRIPT_MOUNT = "/labyrinth";
-
-/** The article's names for worker N's probe. */
-export function probeNames(n: number) {
-  const app = `node-wrk-${n}-ubuntu24`;
-  return { namespace: `wrk-${n}`, app, nodeLabel: `node-wrk-${n}`, host: `${app}.wrk-${n}` };
-}
 
 export interface ProbeWorkloadProps {
   /**

@@ -1,4 +1,5 @@
 import { describeLifetime, Lifetime } from "../constructs/lifetime";
+import { LabSettings } from "../stacks/settings";
 import { EXTERNAL_IPV4_PER_HOUR, HOURS_PER_MONTH, PRICES, PRICES_AS_OF } from "./prices";
 
 export interface CostInput {
@@ -8,6 +9,18 @@ export interface CostInput {
   readonly diskSizeGb: number;
   readonly vms: number;
   readonly spot: boolean;
+}
+
+/** What the lab's cost depends on, from its settings. */
+export function costInput(settings: LabSettings): CostInput {
+  return {
+    region: settings.region,
+    machineType: settings.machineType,
+    diskType: settings.diskType,
+    diskSizeGb: settings.diskSizeGb,
+    vms: settings.workers + 1,
+    spot: settings.spot,
+  };
 }
 
 export type Estimate =

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { probeNames } from "../constructs/probe-workload";
+import { probeNames } from "../constructs/lab-names";
 import { LabSettings } from "../stacks/settings";
 import { NodeBootstrap, parseBootstrapLog } from "./bootstrap-log";
 import { ClusterApi, connect, httpStatus } from "./cluster-api";
@@ -98,7 +98,7 @@ function bootstrapText(b: NodeBootstrap | undefined, now: Date): string {
   const last = b.phases[b.phases.length - 1];
   if (b.complete) return `bootstrap complete in ${formatDuration(b.phases.reduce((sum, p) => sum + (p.seconds ?? 0), 0))}`;
   if (b.failure) return `FAILED at ${last?.name}: ${b.failure}`;
-  return last ? `${last.name} (${formatDuration(Math.round((now.getTime() - last.startedAt.getTime()) / 1000))}), ${elapsed} since boot` : `started ${elapsed} ago`;
+  return last ? `${last.name} for ${formatDuration(Math.round((now.getTime() - last.startedAt.getTime()) / 1000))}, ${elapsed} in all` : `started ${elapsed} ago`;
 }
 
 export function renderStatus(status: LabStatus, now = new Date()): string {

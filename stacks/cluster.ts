@@ -7,7 +7,8 @@ import { CiliumRelease } from "../constructs/cilium-release";
 import { ClusterAccess } from "../constructs/cluster-access";
 import { ConnectivityCheck } from "../constructs/connectivity-check";
 import { MetadataGuard } from "../constructs/metadata-guard";
-import { ProbeWorkload, probeNames } from "../constructs/probe-workload";
+import { probeNames } from "../constructs/lab-names";
+import { ProbeWorkload } from "../constructs/probe-workload";
 import { InfrastructureStack } from "./infrastructure";
 import { LabSettings } from "./settings";
 

@@ -1,6 +1,5 @@
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import { VXLAN_PORT } from "../../constructs/cilium-release";
-import { probeNames } from "../../constructs/probe-workload";
+import { probeNames, VXLAN_PORT } from "../../constructs/lab-names";
 import { ClusterApi, httpStatus } from "../../lab/cluster-api";
 import { Executor, expectSuccess } from "../executor";
 import { checkInterfaces, hostSideOf } from "../interfaces";
