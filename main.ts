@@ -7,7 +7,10 @@ import { explain, settingsFromEnv } from "./stacks/settings";
 // Settings come from LABYRINTH_* environment variables (see `./help`); a bad one stops synth
 // with one line, before anything is planned or created.
 try {
-  const app = new App();
+  // No stack trace per construct and no cdktf validations at synth: together they cost about half
+  // of synth (each terraform_data spawns `terraform version`). The test suite runs the
+  // validations; `npm run deploy` checks the Terraform version once.
+  const app = new App({ stackTraces: false, skipValidation: true });
   const settings = settingsFromEnv(process.env);
   const { infrastructure } = buildLab(app, settings);
   app.synth();

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # cloud-init, shellcheck: lint the rendered bootstrap. The rest: the box (network namespaces,
 # the eBPF program, DNS, captures).
 PACKAGES=(
-  cloud-init shellcheck openssl
+  cloud-init shellcheck openssl time
   iproute2 iptables nftables clang llvm libbpf-dev linux-libc-dev bpftool
   tshark dnsmasq-base socat ncat
 )

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// cdktf.json's app: main.ts, compiled once by esbuild and reused while no source changes.
+// A TypeScript loader at every synth would cost a third of it (see BENCHMARKS.md).
+const { createHash } = require("node:crypto");
+const { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } = require("node:fs");
+const { join, relative } = require("node:path");
+
+const ROOT = join(__dirname, "..");
+const SOURCES = ["main.ts", "stacks", "constructs", "lab"];
+// The constructs find these beside their own folder, compiled or not.
+const ASSETS = ["cloud-init", "workload", "local-exec", "charts"];
+
+function typescript(path) {
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path).flatMap((name) => (name.endsWith(".ts") ? [join(path, name)] : []));
+}
+
+const sources = SOURCES.flatMap((s) => typescript(join(ROOT, s)));
+// Content-addressed by each source's path, size and time: a changed source means a new folder.
+const key = createHash("sha256");
+for (const file of sources) {
+  const { size, mtimeMs } = statSync(file);
+  key.update(`${relative(ROOT, file)}:${size}:${mtimeMs}\n`);
+}
+const cache = join(ROOT, ".cache", "app");
+const out = join(cache, key.digest("hex").slice(0, 16));
+
+if (!existsSync(out)) {
+  const building = `${out}.${process.pid}`;
+  require("esbuild").buildSync({ entryPoints: sources, outdir: building, outbase: ROOT, format: "cjs", platform: "node", target: "node20", logLevel: "error" });
+  for (const asset of ASSETS) symlinkSync(join(ROOT, asset), join(building, asset));
+  try {
+    renameSync(building, out);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another synth built the same sources
+  }
+  // Older builds go, unless a synth started in the last minute may still be loading one.
+  for (const old of readdirSync(cache)) {
+    const path = join(cache, old);
+    if (path !== out && !old.includes(".") && Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+  }
+}
+require(join(out, "main.js"));
