@@ -50,7 +50,7 @@ describe("reading the bootstrap back from the serial console", () => {
     expect(boot.complete).toBe(true);
     expect(boot.failure).toBeUndefined();
     expect(boot.phases.map((p) => [p.name, p.state])).toEqual(
-      ["prepare-host", "configure-apt", "install-packages", "pull-images", "install-ca", "render-config", "kubeadm-init", "apiserver-cert", "bootstrap-token", "kubeconfig"].map((n) => [n, "done"]),
+      ["prepare-host", "configure-apt", "install-packages", "install-ca", "render-config", "kubeadm-init", "wait-for-apiserver", "apiserver-cert", "bootstrap-token", "kubeconfig"].map((n) => [n, "done"]),
     );
     expect(boot.phases.every((p) => typeof p.seconds === "number")).toBe(true);
   });

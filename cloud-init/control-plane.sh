@@ -8,7 +8,7 @@ PKI=$R/etc/kubernetes/pki
 
 # The CA that Terraform made: kubeadm uses an existing ca.crt/ca.key instead of making its own.
 install_ca() {
-  install_ca_cert
+  fetch_ca_cert "$PKI/ca.crt"
   if [ ! -s "$PKI/ca.key" ]; then
     (umask 077 && metadata instance/attributes/labyrinth-ca-key >"$PKI/ca.key")
   fi
@@ -26,25 +26,43 @@ kubeadm_init() {
     log "cluster already initialized"
     return 0
   fi
-  kubeadm init --config "$KUBEADM_CONFIG"
+  # A failed init leaves manifests and busy ports behind: its pre-flight would refuse to run again.
+  if [ -n "$(ls -A "$R/etc/kubernetes/manifests" 2>/dev/null)" ]; then
+    log "an earlier kubeadm init did not finish: resetting this node first"
+    kubeadm_logged reset --force --cri-socket "$CRI_SOCKET"
+    install_ca
+  fi
+  kubeadm_logged init --config "$KUBEADM_CONFIG"
+}
+
+# After a reboot the API server comes back on its own; the next phases talk to it.
+wait_for_apiserver() {
+  local deadline=$((SECONDS + 300))
+  until curl -fsS --max-time 5 --cacert "$PKI/ca.crt" "https://$NODE_IP:6443/readyz" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "the API server on $NODE_IP:6443 is not ready after 300s: crictl ps -a --name kube-apiserver, and its logs"
+      return 1
+    fi
+    sleep "$POLL_SECONDS"
+  done
 }
 
 # A stopped and started VM gets a new external address: the API server certificate must name it.
 apiserver_cert() {
-  if openssl x509 -in "$PKI/apiserver.crt" -noout -ext subjectAltName | grep -qw "IP Address:$EXTERNAL_IP"; then
+  if openssl x509 -in "$PKI/apiserver.crt" -noout -ext subjectAltName | tr ',' '\n' | sed 's/^ *//' | grep -qxF "IP Address:$EXTERNAL_IP"; then
     return 0
   fi
   log "the external address is now $EXTERNAL_IP: re-issuing the API server certificate"
   rm -f "$PKI/apiserver.crt" "$PKI/apiserver.key"
-  kubeadm init phase certs apiserver --config "$KUBEADM_CONFIG"
-  kubeadm init phase upload-config kubeadm --config "$KUBEADM_CONFIG"
+  kubeadm_logged init phase certs apiserver --config "$KUBEADM_CONFIG"
+  kubeadm_logged init phase upload-config kubeadm --config "$KUBEADM_CONFIG"
   # The kubelet restarts the static pod's container, which then serves the new certificate.
   crictl --runtime-endpoint "$CRI_SOCKET" ps --quiet --name kube-apiserver | xargs -r crictl --runtime-endpoint "$CRI_SOCKET" stop >/dev/null
 }
 
 # Creates the token again if it expired or the cluster is new, so a recreated worker can always join.
 bootstrap_token() {
-  kubeadm init phase bootstrap-token --config "$KUBEADM_CONFIG" >/dev/null
+  kubeadm_logged init phase bootstrap-token --config "$KUBEADM_CONFIG"
 }
 
 root_kubeconfig() {
@@ -53,10 +71,15 @@ root_kubeconfig() {
 }
 
 prepare_node
+# Cilium's images come down while kubeadm initializes: the first agent starts without waiting.
+pull_images &
+PULLS=$!
 phase install-ca install_ca
 phase render-config render_config
 phase kubeadm-init kubeadm_init
+phase wait-for-apiserver wait_for_apiserver
 phase apiserver-cert apiserver_cert
 phase bootstrap-token bootstrap_token
 phase kubeconfig root_kubeconfig
+wait "$PULLS" || true
 finish

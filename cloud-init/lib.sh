@@ -28,27 +28,19 @@ log() {
   printf '%s labyrinth: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" | tee -a "$LOG" >&2
 }
 
-# Progress for `npm run status`: the serial console line above, and a guest attribute.
-report() {
-  curl -fsS -X PUT --data "$1" -H 'Metadata-Flavor: Google' \
-    "$METADATA_URL/instance/guest-attributes/labyrinth/phase" >/dev/null 2>&1 || true
-}
-
 on_error() {
   log "phase $CURRENT_PHASE: FAILED after $((SECONDS - PHASE_START))s (exit $1, line $2); full log: /var/log/labyrinth-bootstrap.log"
-  report "$CURRENT_PHASE failed $((SECONDS - PHASE_START))"
 }
 trap 'on_error $? $LINENO' ERR
 
 # phase NAME FUNCTION: runs one timed step; any failing command inside ends the bootstrap.
+# `npm run status` reads these lines back from the serial console.
 phase() {
   CURRENT_PHASE=$1
   PHASE_START=$SECONDS
   log "phase $1: start"
-  report "$1 running 0"
   "$2"
   log "phase $1: done in $((SECONDS - PHASE_START))s"
-  report "$1 done $((SECONDS - PHASE_START))"
 }
 
 # retry TRIES COMMAND...: waits 2, 4, 8... seconds between tries; logs the command's name only,
@@ -75,6 +67,18 @@ download() {
 # metadata PATH: one value from the instance metadata server.
 metadata() {
   curl -fsS --retry 5 --retry-connrefused -H 'Metadata-Flavor: Google' "$METADATA_URL/$1"
+}
+
+# kubeadm ARGS…: kubeadm, its output kept in a file only root reads. It prints the join token
+# (`Using token: …`, the join command), which must not reach the serial console; a failure
+# shows its last lines there, the token masked.
+KUBEADM_LOG=$R/var/log/labyrinth-kubeadm.log
+kubeadm_logged() {
+  (umask 077 && touch "$KUBEADM_LOG")
+  if kubeadm "$@" >>"$KUBEADM_LOG" 2>&1; then return 0; fi
+  log "kubeadm $1 failed; its last lines (all of them in /var/log/labyrinth-kubeadm.log):"
+  tail -n 5 "$KUBEADM_LOG" | sed -E 's/[a-z0-9]{6}\.[a-z0-9]{16}/<token>/g' | while IFS= read -r line; do log "  $line"; done
+  return 1
 }
 
 # render TEMPLATE OUTPUT: replaces every @NAME@ with the value of the shell variable NAME.
@@ -162,10 +166,11 @@ install_packages() {
 }
 
 # Pulls images early, while the control plane is still coming up, so pods start at once.
+# Best effort: a registry hiccup here only means the kubelet pulls them later.
 pull_images() {
   local image
   for image in ${PREPULL_IMAGES:-}; do
-    retry 3 crictl --runtime-endpoint "$CRI_SOCKET" pull "$image" >/dev/null
+    retry 3 crictl --runtime-endpoint "$CRI_SOCKET" pull "$image" >/dev/null || log "could not pull $image now: the kubelet will pull it when a pod needs it"
   done
 }
 
@@ -179,10 +184,10 @@ read_node_identity() {
   export NODE_NAME NODE_IP KUBEADM_VERSION TOKEN TOKEN_ID
 }
 
-# The cluster CA certificate, from instance metadata.
-install_ca_cert() {
-  mkdir -p "$R/etc/kubernetes/pki"
-  metadata instance/attributes/labyrinth-ca-crt >"$R/etc/kubernetes/pki/ca.crt"
+# The cluster CA certificate, from instance metadata, to PATH.
+fetch_ca_cert() {
+  mkdir -p "$(dirname "$1")"
+  metadata instance/attributes/labyrinth-ca-crt >"$1"
 }
 
 # Common first steps of both roles.
@@ -191,11 +196,9 @@ prepare_node() {
   phase prepare-host prepare_host
   phase configure-apt configure_apt
   phase install-packages install_packages
-  phase pull-images pull_images
 }
 
 finish() {
   CURRENT_PHASE=ready
   log "bootstrap complete"
-  report "ready done 0"
 }
