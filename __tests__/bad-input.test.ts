@@ -38,6 +38,7 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["CRI-O and Kubernetes of different minors", { kubernetesVersion: "1.34", crioVersion: "1.33" }, "crioVersion", /does not match Kubernetes 1\.34/],
     ["SSH from the whole internet", { sshSourceRanges: ["0.0.0.0/0"] }, "sshSourceRanges", /opens SSH to the whole internet.*allowOpenSsh/],
     ["an SSH source that is not a CIDR", { sshSourceRanges: ["my-office"] }, "sshSourceRanges", /not an IPv4 CIDR/],
+    ["the whole internet in two halves", { sshSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] }, "sshSourceRanges", /^sshSourceRanges: 0\.0\.0\.0\/1 opens SSH to the whole internet/],
     ["a machine type that is not one", { machineType: "E2 Medium" }, "machineType", /not a machine type/],
     ["an unknown disk type", { diskType: "pd-fast" }, "diskType", /use one of pd-standard, pd-balanced, pd-ssd/],
     ["a disk smaller than the image", { diskSizeGb: 8 }, "diskSizeGb", /from 10/],
@@ -72,6 +73,16 @@ describe("node addresses, through the public API", () => {
     ["not an address", "10.168.0", /not an IPv4 address/],
   ])("a worker address that is %s is rejected", (_case, address, message) => {
     expect(() => twoNodes("10.168.0.2", address)).toThrow(message);
+  });
+
+  test("a Google Cloud label that KubeadmNode sets itself", () => {
+    const stack = new TerraformStack(Testing.app(), "labels");
+    const network = new LabyrinthNetwork(stack, "Net");
+    const identity = new ClusterIdentity(stack, "Id");
+    expect(
+      () =>
+        new KubeadmNode(stack, "W", { role: "worker", name: "w", network, identity, cluster: { controlPlaneAddress: "10.168.0.2" }, internalAddress: "10.168.0.4", labels: { ttl: "forever" } }),
+    ).toThrow('labels: "ttl" is set by KubeadmNode itself (lab, role, ttl): use another key');
   });
 
   test("a node label Kubernetes rejects", () => {

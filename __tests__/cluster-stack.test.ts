@@ -46,7 +46,7 @@ describe("the readiness gate", () => {
     expect(exec.environment.LABYRINTH_CA).toContain("cross-stack-output-tls_self_signed_cert");
     expect(exec.environment.LABYRINTH_CLIENT_KEY).toBeUndefined();
     expect(exec.environment.LABYRINTH_HINT).toContain("gcloud compute instances get-serial-port-output labyrinth-node-0 --zone us-east4-b");
-    expect(gate.triggers_replace[0]).toMatch(/nat_ip\}:6443$/);
+    expect(gate.triggers_replace).toEqual({ endpoint: expect.stringMatching(/nat_ip\}:6443$/), condition: "readyz" });
     expect(cluster.data).not.toHaveProperty("http");
   });
 
@@ -198,6 +198,8 @@ describe("the connectivity check", () => {
       { name: "PORT", value: "9999" },
     ]);
     expect(job.wait_for_completion).toBe(false);
+    // On worker 1, so that the packets cross the tunnel to worker 2's probe.
+    expect(job.spec.template.spec.node_selector).toEqual({ nodelabel: "node-wrk-1" });
     for (const d of resourcesOf(cluster, "kubernetes_deployment_v1")) expect(dependsOn(job)).toContain(addressOf(cluster, "kubernetes_deployment_v1", d));
   });
 
@@ -207,6 +209,8 @@ describe("the connectivity check", () => {
     const env = wait.provisioner[0]["local-exec"].environment;
     expect(env.LABYRINTH_CLIENT_KEY).toContain("AdminKey");
     expect(env.LABYRINTH_WAIT_SECONDS).toBe("330");
+    // A replaced Job is waited for again.
+    expect(wait.triggers_replace.job).toBe(`\${${addressOf(cluster, "kubernetes_job_v1", job)}.metadata[0].uid}`);
   });
 });
 

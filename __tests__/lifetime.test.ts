@@ -114,3 +114,16 @@ describe("Spot", () => {
     }
   });
 });
+
+describe("a second deploy after expiry or a reclaim", () => {
+  test("the infrastructure stack ends when the (new) API server answers, so the in-cluster stack refreshes against a live one", () => {
+    const { infra } = synthLab();
+    const [gate] = resourcesOf(infra, "terraform_data");
+    const cpKey = Object.entries(infra.resource.google_compute_instance).find(([, vm]) => vm.name === "labyrinth-node-0")![0];
+    expect(gate.depends_on).toEqual([`google_compute_instance.${cpKey}`]);
+    expect(gate.provisioner[0]["local-exec"].command).toMatch(/wait\.mjs readyz$/);
+    expect(gate.provisioner[0]["local-exec"].environment.LABYRINTH_CLIENT_KEY).toBeUndefined();
+    // A new control plane has a new address: the wait runs again.
+    expect(gate.triggers_replace.endpoint).toBe(`https://\${google_compute_instance.${cpKey}.network_interface[0].access_config[0].nat_ip}:6443`);
+  });
+});

@@ -79,6 +79,12 @@ describe("the probe's listener and the connectivity check, on loopback", () => {
     expect(result.stdout.trim()).toBe("FAIL dns: localhost did not resolve through cluster DNS (is CoreDNS running? kubectl -n kube-system get pods -l k8s-app=kube-dns)");
   });
 
+  test("a DNS timeout is a DNS failure, not an address", () => {
+    const result = runCheck('";; connection timed out; no servers could be reached"');
+    expect(result.status).toBe(1);
+    expect(result.stdout.trim()).toMatch(/^FAIL dns: localhost did not resolve through cluster DNS/);
+  });
+
   test("the listener refuses to start without socat, saying what to do", () => {
     const bin = mkdtempSync(join(dir, "nosocat-"));
     for (const tool of ["sh"]) spawnSync("ln", ["-s", spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim(), join(bin, tool)]);

@@ -38,6 +38,12 @@ export interface ApiWaitProps {
    */
   readonly hint?: string;
   /**
+   * More values, by name, whose change makes the wait run again (it always does for a new API
+   * endpoint).
+   * @default {}
+   */
+  readonly triggers?: Record<string, string>;
+  /**
    * Resources that must exist before the wait starts.
    * @default []
    */
@@ -59,7 +65,7 @@ export class ApiWait extends Construct {
     const { access, condition } = props;
     this.resource = new DataResource(this, "Resource", {
       // A new API endpoint (a replaced control plane) means a new cluster: wait again.
-      triggersReplace: [access.endpoint, ...condition.args],
+      triggersReplace: { endpoint: access.endpoint, condition: condition.args.join(" "), ...props.triggers },
       dependsOn: props.dependsOn,
       provisioners: [
         {

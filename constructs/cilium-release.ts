@@ -73,6 +73,11 @@ export class CiliumRelease extends Construct {
     return `quay.io/cilium/cilium:v${version}`;
   }
 
+  /** The operator image of a Cilium version (the chart's operator-generic, outside any cloud). */
+  static operatorImage(version = "1.17.4"): string {
+    return `quay.io/cilium/operator-generic:v${version}`;
+  }
+
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
     this.version = props.version ?? "1.17.4";

@@ -15,6 +15,11 @@ export interface ConnectivityCheckProps {
   /** Service to reach, as the article names it: `<service>.<namespace>`. */
   readonly target: string;
   /**
+   * Where the check's pod runs: on the client's node, so that the packets cross to the target's.
+   * @default none (anywhere)
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
    * Image with dig and socat.
    * @default the probe image
    */
@@ -57,6 +62,7 @@ export class ConnectivityCheck extends Construct {
           metadata: { labels: { app: name } },
           spec: {
             restartPolicy: "Never",
+            nodeSelector: props.nodeSelector,
             container: [
               {
                 name,
@@ -81,6 +87,8 @@ export class ConnectivityCheck extends Construct {
       access: props.access,
       condition: WaitCondition.jobSucceeded(props.namespace, name),
       timeoutSeconds: (props.timeoutSeconds ?? 300) + 30,
+      // A replaced Job is a new check: wait for it again.
+      triggers: { job: this.job.metadata.uid },
       dependsOn: [this.job],
     });
   }

@@ -40,7 +40,7 @@ export function parseCidr(text: string, setting: string): Ipv4Cidr {
     const network = fromInt(base - (base % size));
     throw new SettingError(setting, `"${text}" has host bits set: use ${network}/${bits}`);
   }
-  return { text, base, bits, size };
+  return { text: `${fromInt(base)}/${bits}`, base, bits, size };
 }
 
 export function contains(cidr: Ipv4Cidr, address: number): boolean {

@@ -91,7 +91,8 @@ export interface KubeadmNodeProps {
    */
   readonly extraPackages?: string[];
   /**
-   * Images a worker pulls while it waits for the control plane, so its first pods start at once.
+   * Images the node pulls early (a worker while it waits for the control plane, the control plane
+   * while kubeadm initializes), so the first pods start at once. Best effort.
    * @default []
    */
   readonly prepullImages?: string[];
@@ -124,6 +125,9 @@ export interface KubeadmNodeProps {
    */
   readonly spot?: boolean;
 }
+
+/** Labels KubeadmNode sets on every VM: status and destroy find a lab's VMs by them. */
+const RESERVED_LABELS = ["lab", "role", "ttl"];
 
 /** Machine families Google Cloud offers no Spot capacity for (none in its billing catalog). */
 export const NO_SPOT_FAMILIES = ["m2"];
@@ -168,6 +172,7 @@ export class KubeadmNode extends Construct {
     const labels = props.labels ?? {};
     for (const [key, value] of Object.entries(labels)) {
       check(/^[a-z][a-z0-9_-]{0,62}$/.test(key), "labels", `"${key}" is not a label key: use lowercase letters, digits, "_" and "-", starting with a letter`);
+      check(!RESERVED_LABELS.includes(key), "labels", `"${key}" is set by KubeadmNode itself (${RESERVED_LABELS.join(", ")}): use another key`);
       checkGceLabelValue(value, `labels.${key}`);
     }
     network.claimAddress(this.internalAddress, this.name);
@@ -231,7 +236,6 @@ export class KubeadmNode extends Construct {
 
     const metadata: Record<string, string> = {
       "user-data": terraformLiteral(this.userData),
-      "enable-guest-attributes": "TRUE",
       [METADATA_KEYS.token]: identity.token,
       [METADATA_KEYS.caCert]: identity.caCertPem,
     };

@@ -76,10 +76,12 @@ export class LabyrinthNetwork extends Construct {
     const apiSources = props.apiSourceRanges ?? ["0.0.0.0/0"];
     checkSources(sshSources, "sshSourceRanges");
     checkSources(apiSources, "apiSourceRanges");
+    // Anything wider than a /8 counts as the internet: 0.0.0.0/1 and 128.0.0.0/1 are 0.0.0.0/0 too.
+    const open = sshSources.find((range) => parseCidr(range, "sshSourceRanges").bits < 8);
     check(
-      props.allowOpenSsh === true || !sshSources.some((range) => range.endsWith("/0")),
+      props.allowOpenSsh === true || open === undefined,
       "sshSourceRanges",
-      `0.0.0.0/0 opens SSH to the whole internet: keep the IAP range ${IAP_SOURCE_RANGE}, name your own range, or set allowOpenSsh`,
+      `${open} opens SSH to the whole internet: keep the IAP range ${IAP_SOURCE_RANGE}, name your own range, or set allowOpenSsh`,
     );
     this.nodeTag = `${this.name}-node`;
     this.controlPlaneTag = `${this.name}-control-plane`;

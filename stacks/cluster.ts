@@ -70,6 +70,8 @@ export class ClusterStack extends TerraformStack {
         access: this.access,
         namespace: client.namespace,
         target: server.host,
+        // From worker 1 to worker 2's probe: across the tunnel (with one worker, on the same node).
+        nodeSelector: { nodelabel: client.nodeLabel },
         image: settings.probeImage,
         dependsOn: [this.cilium.release, ...this.probes.deployments],
       });

@@ -3,6 +3,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { ApiWait, WaitCondition } from "../constructs/api-wait";
 import { CiliumRelease } from "../constructs/cilium-release";
 import { ClusterIdentity } from "../constructs/cluster-identity";
 import { check } from "../constructs/errors";
@@ -90,6 +91,8 @@ export class InfrastructureStack extends TerraformStack {
       role: "control-plane",
       name: `${settings.name}-node-0`,
       internalAddress: controlPlaneAddress,
+      // Pulled while kubeadm initializes: Cilium's agent and operator start there first.
+      prepullImages: [CiliumRelease.agentImage(settings.ciliumVersion), CiliumRelease.operatorImage(settings.ciliumVersion)],
     });
     this.workers = Array.from({ length: settings.workers }, (_, i) => {
       const n = i + 1;
@@ -107,6 +110,15 @@ export class InfrastructureStack extends TerraformStack {
       });
     });
     this.apiEndpoint = `https://${this.controlPlane.externalAddress}:6443`;
+    // This stack ends when the API server answers. The in-cluster stack's plan then refreshes its
+    // objects against a live API server, also after a deploy that rebuilt the control plane.
+    new ApiWait(this, "ApiServerReady", {
+      access: { endpoint: this.apiEndpoint, caCertPem: this.identity.caCertPem, clientCertPem: this.identity.adminCertPem, clientKeyPem: this.identity.adminKeyPem },
+      condition: WaitCondition.apiServerReady(),
+      timeoutSeconds: 900,
+      hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${this.controlPlane.name} --zone ${this.controlPlane.zone} | grep labyrinth:`,
+      dependsOn: [this.controlPlane.instance],
+    });
 
     const projectFlag = settings.project ? ` --project ${settings.project}` : "";
     new TerraformOutput(this, "nodes", {

@@ -12,7 +12,8 @@ fail() {
   exit 1
 }
 
-address=$(dig +short +search "$target" A | tail -n 1)
+# Only an address counts: on a timeout dig prints ";; connection timed out…" on stdout.
+address=$(dig +short +search "$target" A | grep -E '^[0-9]+(\.[0-9]+){3}$' | tail -n 1)
 [ -n "$address" ] || fail "dns: $target did not resolve through cluster DNS (is CoreDNS running? kubectl -n kube-system get pods -l k8s-app=kube-dns)"
 echo "ok dns: $target is $address"
 
