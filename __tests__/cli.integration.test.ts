@@ -8,12 +8,12 @@ const dir = mkdtempSync(join(tmpdir(), "labyrinth-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Stand-ins for npx and terraform that record their arguments and the project they saw. */
-function standIns(withTerraform: boolean): string {
+function standIns(withTerraform: boolean, terraformVersion = "1.9.0"): string {
   const bin = mkdtempSync(join(dir, "bin-"));
   writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT" >> ${bin}/calls\n`);
   chmodSync(join(bin, "npx"), 0o755);
   if (withTerraform) {
-    writeFileSync(join(bin, "terraform"), "#!/bin/sh\necho Terraform v1.9.0\n");
+    writeFileSync(join(bin, "terraform"), `#!/bin/sh\necho Terraform v${terraformVersion}\n`);
     chmodSync(join(bin, "terraform"), 0o755);
   }
   return bin;
@@ -49,7 +49,15 @@ describe("npm run deploy", () => {
     const bin = standIns(false);
     const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p" }, bin);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("the terraform CLI is missing: install Terraform 1.4 or later");
+    expect(result.stderr.trim()).toBe("labyrinth: the terraform CLI is missing: Terraform 1.4 or later (or OpenTofu, with TERRAFORM_BINARY_NAME=tofu)");
+  });
+
+  test("with a Terraform older than 1.4 it says which it found", () => {
+    const bin = standIns(true, "1.3.9");
+    const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p" }, bin);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("labyrinth: terraform is Terraform v1.3.9; the lab needs Terraform 1.4 or later (or OpenTofu, with TERRAFORM_BINARY_NAME=tofu)");
+    expect(() => readFileSync(join(bin, "calls"))).toThrow();
   });
 
   test("a bad setting is reported before anything runs", () => {

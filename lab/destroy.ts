@@ -1,10 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, renameSync } from "node:fs";
 import { LabSettings } from "../stacks/settings";
 import { connect } from "./cluster-api";
 import { gcloudJson, lastSegment } from "./gcloud";
 import { labInstances } from "./instances";
 import { readOutputs, statePath } from "./state";
+
+/** The firewall rules LabyrinthNetwork makes, by their names' last part. */
+const FIREWALL_RULES = ["ssh", "apiserver", "nodes-apiserver", "nodes-kubelet", "nodes-vxlan", "nodes-health", "nodes-hubble"];
 
 /** Something of the lab still in the project after destroy, and the command that removes it. */
 export interface Leftover {
@@ -24,8 +27,9 @@ export function findLeftovers(lab: string, project: string): Leftover[] {
     ...list("instances", `labels.lab=${lab}`).map((i) => ({ what: `instance ${i.name}`, remove: `gcloud compute instances delete ${i.name} --zone=${lastSegment(i.zone)} ${p}` })),
     ...list("disks", `labels.lab=${lab}`).map((d) => ({ what: `disk ${d.name}`, remove: `gcloud compute disks delete ${d.name} --zone=${lastSegment(d.zone)} ${p}` })),
     ...list("addresses", `labels.lab=${lab}`).map((a) => ({ what: `address ${a.name}`, remove: `gcloud compute addresses delete ${a.name} --region=${lastSegment(a.region)} ${p}` })),
-    ...list("firewall-rules", `name~^${lab}-`).map((f) => ({ what: `firewall rule ${f.name}`, remove: `gcloud compute firewall-rules delete ${f.name} ${p}` })),
-    ...list("networks subnets", `name~^${lab}-`).map((s) => ({ what: `subnet ${s.name}`, remove: `gcloud compute networks subnets delete ${s.name} --region=${lastSegment(s.region)} ${p}` })),
+    // Exact names, so that lab "labyrinth" never claims lab "labyrinth-2"'s rules.
+    ...list("firewall-rules", `name~^${lab}-allow-(${FIREWALL_RULES.join("|")})$`).map((f) => ({ what: `firewall rule ${f.name}`, remove: `gcloud compute firewall-rules delete ${f.name} ${p}` })),
+    ...list("networks subnets", `name=${lab}-nodes`).map((s) => ({ what: `subnet ${s.name}`, remove: `gcloud compute networks subnets delete ${s.name} --region=${lastSegment(s.region)} ${p}` })),
     ...list("networks", `name=${lab}`).map((n) => ({ what: `network ${n.name}`, remove: `gcloud compute networks delete ${n.name} ${p}` })),
   ];
 }
@@ -36,8 +40,12 @@ async function clusterGone(lab: string, project: string): Promise<string | undef
   const kubeconfig = readOutputs(`${lab}-infra`).kubeconfig;
   if (typeof kubeconfig !== "string") return "the infrastructure stack has no kubeconfig output";
   const api = await connect(kubeconfig);
-  const ready = await api.ready(5000).catch(() => false);
-  return ready ? undefined : `the API server at ${api.server} does not answer`;
+  // Three tries over about fifteen seconds: one lost answer is not a dead cluster.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    if (await api.ready(5000).catch(() => false)) return undefined;
+    if (attempt < 3) await new Promise((resolve) => setTimeout(resolve, 2500));
+  }
+  return `the API server at ${api.server} does not answer`;
 }
 
 /**
@@ -52,10 +60,14 @@ export async function destroyLab(settings: LabSettings, project: string, cdktfAr
   if (existsSync(statePath(`${lab}-infra`)) && existsSync(clusterState)) {
     const gone = await clusterGone(lab, project);
     if (gone) {
-      // The cluster's objects died with it; its state also holds a copy of the cluster's keys.
-      rmSync(clusterState);
-      log(`${gone}: the in-cluster resources died with the cluster; dropped them from ${lab}-cluster's state (${clusterState})`);
-      stacks = [`${lab}-infra`];
+      // The cluster's objects died with it. The old state is kept aside, readable by its owner
+      // only: like the infrastructure's state, it holds the cluster's keys.
+      const aside = `${clusterState}.dropped`;
+      renameSync(clusterState, aside);
+      chmodSync(aside, 0o600);
+      log(`${gone}: the in-cluster resources died with the cluster; dropped them from ${lab}-cluster's state (kept aside in ${aside})`);
+      // Alone, the infrastructure stack: cdktf must be told its dependant is left out on purpose.
+      stacks = [`${lab}-infra`, "--ignore-missing-stack-dependencies"];
     }
   }
   const env = { ...process.env, LABYRINTH_PROJECT: project };
