@@ -94,6 +94,16 @@ describe("when something is missing", () => {
     expect(result.hops.find((h) => h.hop === 3)!.seen).toBe(true);
   });
 
+  test("a lookalike from another flow (same sequence numbers, another client) is not taken for the packet", () => {
+    const packets = articleCaptures();
+    const syn = (p: Packet) => p.tcp?.flags.join() === "SYN";
+    const real = packets.get(4)!.find(syn)!;
+    packets.set(4, [...packets.get(4)!.filter((p) => !syn(p)), { ...real, src: "10.0.1.99", srcPort: 40000 }]);
+    const result = analyze("TCP", packets);
+    expect(result.hops.find((h) => h.hop === 4)!.seen).toBe(false);
+    expect(result.problem).toMatch(/^TCP: hop 4 \(node-2 ens4\) not seen/);
+  });
+
   test("no answer from the server", () => {
     const packets = articleCaptures();
     for (const [hop, list] of packets) packets.set(hop, list.filter((p) => p.tcp?.flags.join() !== "SYN,ACK"));

@@ -124,6 +124,15 @@ describe("discovery → the capture plan", () => {
   });
 });
 
+test("cluster DNS on two nodes: the DNS exchange is expected at the client's lxc only", async () => {
+  const pods = spec().pods.map((p) => (p.name === "coredns-674b8bbfcf-9kd2p" ? { ...p, node: "labyrinth-node-2", ip: "10.10.2.9" } : p));
+  await withCluster({ pods }, async (kubeconfig) => {
+    const plan = JSON.parse((await journey(["--plan", "--kubeconfig", kubeconfig])).stdout);
+    expect(plan.exchanges[0]).toMatchObject({ label: "DNS", hops: [1] });
+    expect(plan.notes).toContain("cluster DNS runs on labyrinth-node-0 and labyrinth-node-2: the query may go to either, so the DNS exchange is followed at the client pod's lxc only");
+  });
+});
+
 describe("one clear line for each thing that can be missing", () => {
   test("no kubeconfig", async () => {
     const run = await journey([]);

@@ -1,8 +1,9 @@
 /**
  * From packets to hops. Knows addresses, ports and capture points, nothing of Kubernetes or
  * namespaces: for each exchange it finds the lead packet where it leaves the client, follows it
- * through the expected capture points by what no hop changes (protocol, the client's port, TCP
- * sequence numbers, DNS ids, IP ids), says what changed between hops, then follows the reply back.
+ * through the expected capture points by what no hop changes (the client's own address and port,
+ * protocol, TCP sequence numbers, DNS ids, IP ids: translation rewrites the other side only), says
+ * what changed between hops, then follows the reply back.
  */
 import { Packet } from "./decode";
 import { CapturePoint, Exchange } from "./plan";
@@ -47,10 +48,13 @@ const PROBLEM_AT: Record<CapturePoint["kind"], (side: "near" | "far") => string>
 
 const sameNode = (a: CapturePoint, b: CapturePoint) => a.node === b.node;
 
-/** What a packet keeps across every hop: NAT rewrites addresses and ports of one side only. */
-function identity(p: Packet, clientPort: number): string {
+type Direction = "forward" | "reply";
+
+/** What a packet keeps across every hop: the client's side, and what no translation touches. */
+function identity(p: Packet, direction: Direction): string {
+  const client = direction === "forward" ? `${p.src}:${p.srcPort}` : `${p.dst}:${p.dstPort}`;
   const sequence = p.tcp ? `${p.tcp.flags.join("+")}:${p.tcp.seq}:${p.tcp.ack}` : `${p.ipId}:${p.udpLength}`;
-  return `${p.protocol}|${clientPort}|${sequence}|${p.dns?.id ?? ""}`;
+  return `${p.protocol}|${client}|${sequence}|${p.dns?.id ?? ""}`;
 }
 
 function endpointText(address: string, port: number): string {
@@ -58,7 +62,7 @@ function endpointText(address: string, port: number): string {
 }
 
 /** What happened between two sightings of the same packet. */
-function describeChange(before: Packet | undefined, after: Packet, point: CapturePoint, direction: "forward" | "reply", last: boolean): string {
+function describeChange(before: Packet | undefined, after: Packet, point: CapturePoint, direction: Direction, last: boolean): string {
   if (!before) {
     return direction === "forward" ? `leaves the pod for ${endpointText(after.dst, after.dstPort)}` : `the answer, from ${endpointText(after.src, after.srcPort)}`;
   }
@@ -77,12 +81,12 @@ function describeChange(before: Packet | undefined, after: Packet, point: Captur
 }
 
 /** Follows one packet through `points` (in order), starting from its sighting at the first. */
-function follow(lead: Packet, clientPort: number, points: CapturePoint[], packets: Map<number, Packet[]>, direction: "forward" | "reply"): HopView[] {
-  const key = identity(lead, clientPort);
+function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packet[]>, direction: Direction): HopView[] {
+  const key = identity(lead, direction);
   const views: HopView[] = [];
   let previous: { point: CapturePoint; packet: Packet } | undefined;
   for (const [i, point] of points.entries()) {
-    const packet = i === 0 ? lead : (packets.get(point.hop) ?? []).find((p) => identity(p, clientPort) === key && (!previous || p.time >= previous.packet.time - 1));
+    const packet = i === 0 ? lead : (packets.get(point.hop) ?? []).find((p) => identity(p, direction) === key && (!previous || p.time >= previous.packet.time - 1));
     if (!packet) {
       const side = previous && sameNode(previous.point, point) ? "near" : "far";
       views.push({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: `not seen: ${PROBLEM_AT[point.kind](side)}` });
@@ -119,6 +123,7 @@ function replyPacket(lead: Packet, at: Packet[]): Packet | undefined {
   return at.find(
     (p) =>
       p.protocol === lead.protocol &&
+      p.dst === lead.src &&
       p.dstPort === lead.srcPort &&
       (lead.dns ? p.dns?.response === true && p.dns.id === lead.dns.id : true) &&
       (lead.tcp ? p.tcp?.ack === lead.tcp.seq + 1 : true) &&
@@ -157,7 +162,7 @@ export function analyzeExchange(exchange: Exchange, points: CapturePoint[], pack
       problem: `no ${exchange.label} packet from ${exchange.client} to port ${exchange.service.port} at hop ${first.hop} (${first.node} ${first.interface}): the trigger's packet never left the pod`,
     };
   }
-  const hops = follow(lead, lead.srcPort, path, packets, "forward");
+  const hops = follow(lead, path, packets, "forward");
   if (lead.dst !== exchange.service.address) {
     // Socket load balancing: the service was translated at connect(), inside the pod's own stack.
     hops[0] = { ...hops[0], change: `leaves the pod already addressed to ${endpointText(lead.dst, lead.dstPort)}: translated at connect(), not at the lxc` };
@@ -166,7 +171,7 @@ export function analyzeExchange(exchange: Exchange, points: CapturePoint[], pack
   const lastSeen = [...hops].reverse().find((h) => h.seen)!;
   const answer = replyPacket(lead, packets.get(lastSeen.hop) ?? []);
   const back = path.slice(0, path.findIndex((p) => p.hop === lastSeen.hop) + 1).reverse();
-  const reply = answer ? follow(answer, lead.srcPort, back, packets, "reply") : [];
+  const reply = answer ? follow(answer, back, packets, "reply") : [];
   const replyMissing = answer ? reply.find((h) => !h.seen) : undefined;
   const problem = missing
     ? `${exchange.label}: hop ${missing.hop} (${missing.node} ${missing.interface}) ${missing.change}`

@@ -24,20 +24,34 @@ export async function startCaptures(executor: Executor, plan: CapturePlan, timeo
     running.set(node, executor.startOnNode(node, argv));
   }
   // dumpcap says "Capturing on" before its interfaces listen, and "File:" once they do.
-  await Promise.all([...running.entries()].map(([node, r]) => r.ready(/^File: /m, timeoutMs).catch((error) => {
-    throw new Error(`the capture on ${node} did not start (it needs dumpcap, from tshark's package): ${error instanceof Error ? error.message : error}`);
-  })));
+  try {
+    await Promise.all(
+      [...running.entries()].map(([node, r]) =>
+        r.ready(/^File: /m, timeoutMs).catch((error) => {
+          throw new Error(`the capture on ${node} did not start (it needs dumpcap, from tshark's package): ${error instanceof Error ? error.message : error}`);
+        }),
+      ),
+    );
+  } catch (error) {
+    // The captures that did start must not outlive the run.
+    await Promise.allSettled([...running.values()].map((r) => r.stop()));
+    throw error;
+  }
   return { files, running };
 }
 
-/** Stops the captures and decodes them: the packets seen at each hop. */
+/** Stops every capture (all of them, whatever fails), then decodes them: the packets seen at each hop. */
 export async function stopCaptures(executor: Executor, plan: CapturePlan, captures: Captures): Promise<Map<number, Packet[]>> {
+  await Promise.allSettled([...captures.running.values()].map((r) => r.stop()));
   const byHop = new Map<number, Packet[]>(plan.points.map((p) => [p.hop, []]));
-  for (const [node, running] of captures.running) {
-    await running.stop();
-    const file = captures.files.get(node)!;
-    const decoded = expectSuccess(`tshark on ${node}`, await executor.onNode(node, tsharkDecodeArgs(file, plan.tunnelPort)));
-    for (const packet of decodePackets(decoded.stdout)) {
+  const decoded = await Promise.all(
+    [...captures.files].map(async ([node, file]) => ({
+      node,
+      json: expectSuccess(`tshark on ${node}`, await executor.onNode(node, tsharkDecodeArgs(file, plan.tunnelPort))).stdout,
+    })),
+  );
+  for (const { node, json } of decoded) {
+    for (const packet of decodePackets(json)) {
       const point = plan.points.find((p) => p.node === node && p.interface === packet.interface);
       if (point) byHop.get(point.hop)!.push(packet);
     }

@@ -59,7 +59,8 @@ export interface PlanInput {
   readonly server: { readonly pod: string; readonly address: string; readonly node: string; readonly lxc: string };
   readonly nodes: { readonly name: string; readonly address: string; readonly underlay: string }[];
   readonly target: { readonly name: string; readonly service: Endpoint; readonly port: number };
-  readonly dns: { readonly service: Endpoint; readonly backend: { readonly name: string; readonly address: string; readonly node: string; readonly port: number } };
+  /** Cluster DNS; its backend's node is undefined when its pods run on several nodes. */
+  readonly dns: { readonly service: Endpoint; readonly backend: { readonly name: string; readonly address: string; readonly node?: string; readonly port: number } };
   readonly tunnelPort: number;
   readonly protocols: Protocol[];
   readonly notes?: string[];
@@ -88,13 +89,14 @@ export function makePlan(input: PlanInput): CapturePlan {
     { hop: 5, node: server.node, interface: "cilium_vxlan", kind: "overlay", filter: flowFilter, description: "the tunnel device" },
     { hop: 6, node: server.node, interface: server.lxc, kind: "pod", filter: `host ${client.address}`, description: "the server pod's host-side interface" },
   ];
-  const exchange = (label: Exchange["label"], protocol: Protocol, service: Endpoint, backend: Exchange["backend"]): Exchange => ({
+  const exchange = (label: Exchange["label"], protocol: Protocol, service: Endpoint, backend: PlanInput["dns"]["backend"]): Exchange => ({
     label,
     protocol,
     client: client.address,
     service,
-    backend,
-    hops: expectedHops(points, client.node, backend.node, backend.address === server.address),
+    backend: { ...backend, node: backend.node ?? "" },
+    // A backend on no single node may answer from the client's own node: only hop 1 is certain.
+    hops: backend.node === undefined ? [points[0].hop] : expectedHops(points, client.node, backend.node, backend.address === server.address),
   });
   const target = { ...input.target.service };
   const serverBackend = { address: server.address, port: input.target.port, node: server.node, name: server.pod };
@@ -106,7 +108,7 @@ export function makePlan(input: PlanInput): CapturePlan {
     target: { name: input.target.name, service: target },
     dnsService: input.dns.service,
     exchanges: [
-      exchange("DNS", "udp", input.dns.service, { ...input.dns.backend, port: input.dns.backend.port }),
+      exchange("DNS", "udp", input.dns.service, input.dns.backend),
       ...input.protocols.map((p) => exchange(p === "tcp" ? "TCP" : "UDP", p, target, serverBackend)),
     ],
     tunnelPort,

@@ -26,6 +26,8 @@ export interface Proof {
   readonly natRules: NatRule[];
   /** Who rewrote the service address, as far as the node can tell. */
   readonly verdict: "ebpf" | "iptables" | "unknown";
+  /** What could not be read, one line each: then the verdict says less. */
+  readonly errors: string[];
 }
 
 /** `bpftool -j net` → the programs per interface. */
@@ -55,13 +57,19 @@ export function parseIptablesSave(text: string): NatRule[] {
 /** Reads both proofs on the client's node, where the service address is rewritten. */
 export async function readProof(executor: Executor, plan: CapturePlan, iptablesSave: string[] = ["iptables-save", "-c", "-t", "nat"]): Promise<Proof> {
   const node = plan.client.node;
-  const net = await executor.onNode(node, ["bpftool", "-j", "net"]);
-  const programs = net.status === 0 ? parseBpftoolNet(net.stdout) : [];
-  const saved = await executor.onNode(node, iptablesSave);
+  const errors: string[] = [];
+  const read = async (what: string, argv: string[]) => {
+    const result = await executor.onNode(node, argv).catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message }));
+    if (result.status !== 0) errors.push(`${what} failed on ${node}: ${(result.stderr || result.stdout).trim().split("\n").pop() || `exit ${result.status}`}`);
+    return result.status === 0 ? result.stdout : undefined;
+  };
+  const net = await read("bpftool net", ["bpftool", "-j", "net"]);
+  const programs = net === undefined ? [] : parseBpftoolNet(net);
+  const saved = await read("iptables-save", iptablesSave);
   const service = plan.target.service.address;
-  const natRules = saved.status === 0 ? parseIptablesSave(saved.stdout).filter((r) => r.rule.includes(`${service}/32`)) : [];
+  const natRules = saved === undefined ? [] : parseIptablesSave(saved).filter((r) => r.rule.includes(`${service}/32`));
   const hits = natRules.reduce((sum, r) => sum + r.packets, 0);
   const onClientLxc = programs.some((p) => p.interface === plan.points[0].interface);
-  const verdict = hits > 0 ? "iptables" : onClientLxc ? "ebpf" : "unknown";
-  return { node, programs, natRules, verdict };
+  const verdict = hits > 0 ? "iptables" : onClientLxc && saved !== undefined ? "ebpf" : "unknown";
+  return { node, programs, natRules, verdict, errors };
 }

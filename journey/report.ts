@@ -124,7 +124,8 @@ export function renderSummary(result: JourneyResult): string[] {
     `- eBPF programs per interface (bpftool net): ${programs.join(", ") || "none"}`,
     `- kube-proxy's nat rules for ${result.plan.target.service.address} (iptables-save -c): ${natText(proof)}`,
   );
-  if (proof.natRules.length === 0 && proof.programs.length > 0) {
+  for (const error of proof.errors) lines.push(`- could not read: ${error}`);
+  if (proof.natRules.length === 0 && proof.programs.length > 0 && proof.errors.length === 0) {
     lines.push(
       `- no kube-proxy rules for ${result.plan.target.service.address}: kube-proxy replacement is on and Cilium alone translates. With socket load balancing in pods, the rewrite would happen at connect() and even hop 1 would show the pod's address; this lab keeps it to the host namespace, so hop 1 still shows the ClusterIP`,
     );

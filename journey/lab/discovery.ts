@@ -105,17 +105,17 @@ export async function planForLab(executor: Executor, found: LabDiscovery, protoc
     await checkInterfaces(executor, name, ["cilium_vxlan", underlay]);
     nodes.push({ name, address, underlay });
   }
+  // The DNS pods' node is known only when they all run on one.
   const dnsNodes = [...new Set(found.dns.backends.map((b) => b.node))];
-  const dnsNode = dnsNodes.length === 1 ? dnsNodes[0] : "";
+  const dnsNode = dnsNodes.length === 1 ? dnsNodes[0] : undefined;
   const nodeAddress = (name: string) => found.nodes.find((n) => n.name === name)?.address ?? name;
-  const notes = [
-    "Cilium's VNI carries the source's security identity, so it differs by direction",
-    dnsNodes.length === 1
-      ? traced.includes(dnsNode)
+  const dnsNote =
+    dnsNode === undefined
+      ? `cluster DNS runs on ${dnsNodes.join(" and ")}: the query may go to either, so the DNS exchange is followed at the client pod's lxc only`
+      : traced.includes(dnsNode)
         ? `cluster DNS runs on ${dnsNode}, which is traced`
-        : `cluster DNS runs on ${dnsNode} (${nodeAddress(dnsNode)}), which is not traced: the DNS query is followed to the client node's ens4 only`
-      : `cluster DNS runs on ${dnsNodes.join(" and ")}: the query may go to either, so it is followed to the client node's own interface only`,
-  ];
+        : `cluster DNS runs on ${dnsNode} (${nodeAddress(dnsNode)}), which is not traced: the DNS query is followed to the client node's ens4 only`;
+  const notes = ["Cilium's VNI carries the source's security identity, so it differs by direction", dnsNote];
   const pod = async (p: FoundPod) => ({ pod: p.pod, address: p.address, node: p.node, lxc: await hostSideOf(executor, p.pod, p.node) });
   return makePlan({
     client: await pod(found.client),

@@ -54,6 +54,7 @@ export class PodExecutor implements Executor {
 
   /** Creates one capture pod per node and waits until all run. */
   async open(nodes: string[]): Promise<void> {
+    await this.sweep();
     for (const node of nodes) {
       const name = `labyrinth-capture-${this.run}-${node}`.slice(0, 63).replace(/-+$/, "");
       const pod: V1Pod = {
@@ -64,11 +65,15 @@ export class PodExecutor implements Executor {
           hostPID: true,
           restartPolicy: "Never",
           terminationGracePeriodSeconds: 0,
+          // If this run dies without deleting it (a kill -9, a lost connection), it ends by itself.
+          activeDeadlineSeconds: 3600,
           // Runs on the control plane too, for a lab whose pods sit there.
           tolerations: [{ operator: "Exists" }],
           containers: [{ name: "capture", image: this.image, command: ["sleep", "3600"], securityContext: { privileged: true } }],
         },
       };
+      // Known before it exists: a Ctrl-C during the request still deletes it.
+      this.capturePods.set(node, name);
       try {
         await this.api.core.createNamespacedPod({ namespace: CAPTURE_NAMESPACE, body: pod });
       } catch (error) {
@@ -79,9 +84,16 @@ export class PodExecutor implements Executor {
             : `could not create the capture pod on ${node}: ${error instanceof Error ? error.message.split("\n")[0] : error}`,
         );
       }
-      this.capturePods.set(node, name);
     }
     await Promise.all([...this.capturePods].map(([node, name]) => this.waitRunning(node, name)));
+  }
+
+  /** Deletes the capture pods of earlier runs that have ended (their deadline passed). */
+  private async sweep(): Promise<void> {
+    const old = await this.api.core.listNamespacedPod({ namespace: CAPTURE_NAMESPACE, labelSelector: "app.kubernetes.io/name=labyrinth-capture" });
+    for (const pod of old.items.filter((p) => p.status?.phase === "Succeeded" || p.status?.phase === "Failed")) {
+      await this.api.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: CAPTURE_NAMESPACE }).catch(() => undefined);
+    }
   }
 
   private async waitRunning(node: string, name: string): Promise<void> {
@@ -129,11 +141,17 @@ export class PodExecutor implements Executor {
     const out = sink();
     const err = sink(onStderr);
     let status = 0;
+    let message = "";
     const exec = new this.api.k8s.Exec(this.api.config);
     const socket = await exec.exec(target.namespace, target.pod, target.container, argv, out.stream, err.stream, null, false, (s) => {
-      if (s.status !== "Success") status = Number(s.details?.causes?.find((c) => c.reason === "ExitCode")?.message ?? 1);
+      if (s.status === "Success") return;
+      status = Number(s.details?.causes?.find((c) => c.reason === "ExitCode")?.message ?? 1);
+      // When the command could not even start, only the API's message says why.
+      message = s.message ?? "";
     });
-    const done = new Promise<ExecResult>((resolve) => socket.on("close", () => resolve({ status, stdout: out.text(), stderr: err.text() })));
+    const done = new Promise<ExecResult>((resolve) =>
+      socket.on("close", () => resolve({ status, stdout: out.text(), stderr: err.text() || message })),
+    );
     return { done };
   }
 

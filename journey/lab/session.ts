@@ -1,4 +1,5 @@
 import { connect } from "../../lab/cluster-api";
+import { cleanUpOnInterrupt } from "../interrupt";
 import { runJourney } from "../journey";
 import { CapturePlan, Protocol } from "../plan";
 import { JourneyResult } from "../report";
@@ -25,25 +26,25 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
   const found = await discover(api);
   const executor = new PodExecutor(api, options.captureImage);
   for (const pod of [found.client, found.server]) executor.registerPod(pod.pod, pod.container);
-  const interrupted = (signal: NodeJS.Signals) => void executor.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
-  try {
-    await executor.open([...new Set([found.client.node, found.server.node])]);
-    const plan = await planForLab(executor, found, options.protocols);
-    if (options.planOnly) return { plan };
-    const result = await runJourney(executor, plan, {
-      where: "lab",
-      protocols: options.protocols,
-      pcapDir: options.pcapDir,
-      captureTimeoutMs: options.captureTimeoutMs,
-      // The host's own iptables, so that a legacy/nft mismatch in the capture image cannot mislead.
-      iptablesSave: ["nsenter", "-t", "1", "-m", "-n", "iptables-save", "-c", "-t", "nat"],
-    });
-    return { plan, result };
-  } finally {
-    process.removeListener("SIGINT", interrupted);
-    process.removeListener("SIGTERM", interrupted);
-    await executor.close();
-  }
+  return cleanUpOnInterrupt(
+    () => executor.close(),
+    async () => {
+      try {
+        await executor.open([...new Set([found.client.node, found.server.node])]);
+        const plan = await planForLab(executor, found, options.protocols);
+        if (options.planOnly) return { plan };
+        const result = await runJourney(executor, plan, {
+          where: "lab",
+          protocols: options.protocols,
+          pcapDir: options.pcapDir,
+          captureTimeoutMs: options.captureTimeoutMs,
+          // The host's own iptables, so that a legacy/nft mismatch in the capture image cannot mislead.
+          iptablesSave: ["nsenter", "-t", "1", "-m", "-n", "iptables-save", "-c", "-t", "nat"],
+        });
+        return { plan, result };
+      } finally {
+        await executor.close();
+      }
+    },
+  );
 }

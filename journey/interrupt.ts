@@ -1,0 +1,19 @@
+/**
+ * Runs `work`; on Ctrl-C (SIGINT) or SIGTERM meanwhile, runs `cleanup` and exits as the signal
+ * would (130, 143). Used wherever a run owns something outside itself: a box, capture pods.
+ */
+export async function cleanUpOnInterrupt<T>(cleanup: () => unknown, work: () => Promise<T> | T): Promise<T> {
+  const handler = (signal: NodeJS.Signals) => {
+    void Promise.resolve()
+      .then(cleanup)
+      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
+  try {
+    return await work();
+  } finally {
+    process.removeListener("SIGINT", handler);
+    process.removeListener("SIGTERM", handler);
+  }
+}
