@@ -13,7 +13,24 @@ requireTool("bpftool");
 requireTool("clang");
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-bpf-test-"));
 const bpffs = join(dir, "fs");
-const topology = defaultTopology("labyrinth-test");
+// The box's services, and one whose port differs from its pods' (80 → 9999): the port rewrite too.
+const boxTopology = defaultTopology("labyrinth-test");
+const topology = {
+  ...boxTopology,
+  services: [
+    ...boxTopology.services,
+    {
+      name: "web",
+      namespace: "wrk-2",
+      address: "10.105.134.99",
+      ports: [
+        { name: "http", protocol: "tcp" as const, port: 80, targetPort: 9999 },
+        { name: "quic", protocol: "udp" as const, port: 443, targetPort: 9999 },
+      ],
+      backend: "node-wrk-2-ubuntu24",
+    },
+  ],
+};
 let program: LoadedProgram;
 
 beforeAll(() => {
@@ -45,6 +62,15 @@ describe.each(["tcp", "udp"] as const)("%s to the probe's Service", (protocol) =
     const { verdict, out } = runProgram(program.fromPod, buildFrame(request));
     expect(verdict).toBe(TC_ACT_OK);
     expect(readFrame(out)).toMatchObject({ src: CLIENT, dst: "10.10.2.215", srcPort: 40123, dstPort: 9999, ipChecksumOk: true, l4ChecksumOk: true, payload: "asdfasdfasdfasd" });
+    if (protocol === "udp") expect(readFrame(out).udpChecksum).not.toBe(0);
+  });
+
+  test("a service port other than the pod's (80 or 443 → 9999) is rewritten too, and back", () => {
+    const port = protocol === "tcp" ? 80 : 443;
+    const there = runProgram(program.fromPod, buildFrame({ ...request, dst: "10.105.134.99", dstPort: port, srcPort: 40200 })).out;
+    expect(readFrame(there)).toMatchObject({ dst: "10.10.2.215", dstPort: 9999, ipChecksumOk: true, l4ChecksumOk: true });
+    const back = runProgram(program.toPod, buildFrame({ src: "10.10.2.215", dst: CLIENT, protocol, srcPort: 9999, dstPort: 40200 })).out;
+    expect(readFrame(back)).toMatchObject({ src: "10.105.134.99", srcPort: port, ipChecksumOk: true, l4ChecksumOk: true });
   });
 
   test("to the pod: the backend's reply gets the service address back as its source", () => {

@@ -89,7 +89,7 @@ async function journey(args: string[]): Promise<number> {
   });
   const protocol = choice(values.protocol as string | undefined, ["tcp", "udp", "both"] as const, "protocol", "both");
   const protocols: Protocol[] = protocol === "both" ? ["tcp", "udp"] : [protocol];
-  const datapath = choice<Datapath>(values.datapath as string | undefined, ["ebpf", "iptables"], "datapath", "ebpf");
+  const datapath = values.datapath === undefined ? undefined : choice<Datapath>(values.datapath as string, ["ebpf", "iptables"], "datapath", "ebpf");
   const timeout = Number(values.timeout ?? 15);
   if (!(timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: use a number of seconds above 0`);
   const pcapDir = values["pcap-dir"] as string | undefined;
@@ -126,12 +126,12 @@ function labKubeconfig(file: string | undefined): string {
   }
 }
 
-function box(args: string[]): number {
+async function box(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { datapath: { type: "string" } });
   const [action] = positionals;
   if (action === "up") {
     const datapath = choice<Datapath>(values.datapath as string | undefined, ["ebpf", "iptables"], "datapath", "ebpf");
-    console.log(howToExplore(boxUp(datapath), datapath));
+    console.log(howToExplore(await boxUp(datapath), datapath));
     return 0;
   }
   if (action === "down") {
@@ -178,8 +178,14 @@ async function destroy(args: string[]): Promise<number> {
 
 function deploy(args: string[]): number {
   const settings = cloudSettings();
-  if (spawnSync("terraform", ["version"], { stdio: "ignore" }).status !== 0) {
-    console.error("labyrinth: the terraform CLI is missing: install Terraform 1.4 or later (or OpenTofu with TERRAFORM_BINARY_NAME=tofu)");
+  // Once here, since synth skips cdktf's per-resource version checks: terraform_data needs 1.4.
+  const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
+  const said = spawnSync(binary, ["version"], { encoding: "utf8" });
+  const [major, minor] = (/v(\d+)\.(\d+)\./.exec(said.stdout ?? "") ?? []).slice(1).map(Number);
+  if (said.status !== 0 || major === undefined || major * 1000 + minor < 1004) {
+    console.error(
+      `labyrinth: ${said.status === 0 ? `${binary} is ${said.stdout.split("\n")[0]}; the lab needs` : `the ${binary} CLI is missing:`} Terraform 1.4 or later (or OpenTofu, with TERRAFORM_BINARY_NAME=tofu)`,
+    );
     return 1;
   }
   const zone = settings.zone ?? `${settings.region}-b`;

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # the eBPF program, DNS, captures).
 PACKAGES=(
   cloud-init shellcheck openssl time
-  iproute2 iptables nftables clang llvm libbpf-dev linux-libc-dev bpftool
+  iproute2 procps iptables nftables clang llvm libbpf-dev linux-libc-dev bpftool
   tshark dnsmasq-base socat ncat
 )
 

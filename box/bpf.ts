@@ -50,7 +50,7 @@ export function loadProgram(dir: string, object: string): LoadedProgram {
     run(["mount", "-t", "bpf", "bpf", dir]);
     run(["bpftool", "prog", "loadall", object, join(dir, "prog"), "type", "classifier", "pinmaps", join(dir, "maps")]);
   } catch (error) {
-    if (error instanceof CommandError && /not permitted|EPERM|Operation not permitted/i.test(error.message)) {
+    if (error instanceof CommandError && /not permitted|EPERM|permission denied|EACCES/i.test(error.message)) {
       unloadProgram(dir);
       throw new BpfNotPermitted(`bpf is not permitted here (${error.message}): run the box with --datapath iptables`);
     }

@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { attach, compiledObject, loadProgram, serviceEntries, updateMap } from "./bpf";
 import { inNetns, ipBatch, run } from "./command";
 import { kubeProxyRules } from "./kube-proxy-rules";
 import { Datapath } from "./preflight";
 import { boxPaths, writeState } from "./state";
-import { BoxNode, BoxPod, BoxTopology, macFor, nodeOf, podByRole } from "./topology";
+import { BoxNode, BoxPod, BoxTopology, macFor, namespacesOf, nodeOf, podByRole } from "./topology";
 
 const WORKLOAD_LISTENER = join(__dirname, "..", "workload", "probe-listener.sh");
 
@@ -115,6 +115,9 @@ function startDns(topology: BoxTopology): string {
   return service.address;
 }
 
+/** The box's folder already exists: another run's box is up or being built. */
+export class BoxTaken extends Error {}
+
 export interface BuiltBox {
   readonly topology: BoxTopology;
   readonly datapath: Datapath;
@@ -128,11 +131,15 @@ export function buildBox(topology: BoxTopology, datapath: Datapath): BuiltBox {
   if (topology.nodes.length !== 2) throw new Error("the box joins exactly two nodes by one underlay link");
   const [first, second] = topology.nodes;
   const paths = boxPaths(topology.prefix);
-  mkdirSync(paths.dir, { recursive: true });
-  writeState(topology.prefix, { topology, datapath, complete: false });
-  for (const netns of [...topology.nodes.map((n) => n.netns), ...topology.pods.map((p) => p.netns)]) {
-    run(["ip", "netns", "add", netns]);
+  // Claimed atomically: of two runs that start together, one builds and the other is told.
+  try {
+    mkdirSync(paths.dir);
+  } catch {
+    throw new BoxTaken(`${paths.dir} exists: another run's box is up or being built (npx labyrinth box status)`);
   }
+  const madeEtcNetns = !existsSync("/etc/netns");
+  writeState(topology.prefix, { topology, datapath, complete: false, madeEtcNetns });
+  for (const netns of namespacesOf(topology)) run(["ip", "netns", "add", netns]);
   // The underlay link standing for the VPC: ens4 on both nodes, created inside their namespaces.
   run(["ip", "-n", first.netns, "link", "add", "ens4", "type", "veth", "peer", "name", "ens4", "netns", second.netns]);
   for (const node of topology.nodes) nodeSysctls(node.netns);
@@ -157,6 +164,6 @@ export function buildBox(topology: BoxTopology, datapath: Datapath): BuiltBox {
   startInNetns(server.netns, ["sh", WORKLOAD_LISTENER], { ...process.env, PORT: String(port) });
   waitForListener(server.netns, "tcp", port);
   waitForListener(server.netns, "udp", port);
-  writeState(topology.prefix, { topology, datapath, complete: true });
+  writeState(topology.prefix, { topology, datapath, complete: true, madeEtcNetns });
   return { topology, datapath };
 }

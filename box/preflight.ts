@@ -13,6 +13,7 @@ const COMMANDS: Record<string, string> = {
   "iptables-save": "iptables",
   dnsmasq: "dnsmasq-base",
   socat: "socat",
+  sysctl: "procps",
   dumpcap: "tshark",
   tshark: "tshark",
 };

@@ -1,7 +1,8 @@
+import { cleanUpOnInterrupt } from "../journey/interrupt";
 import { runJourney } from "../journey/journey";
 import { Protocol } from "../journey/plan";
 import { JourneyResult } from "../journey/report";
-import { buildBox } from "./build";
+import { BoxTaken, buildBox } from "./build";
 import { CommandError } from "./command";
 import { NetnsExecutor } from "./netns-executor";
 import { planForBox } from "./plan";
@@ -29,32 +30,18 @@ export function existingBox(prefix: string): { topology: BoxTopology; datapath: 
   );
 }
 
-/** Builds a box, tearing it down again if the build fails or is interrupted. */
+/** Builds a box, tearing it down again if the build fails. */
 export function bringUp(topology: BoxTopology, datapath: Datapath): void {
   try {
     buildBox(topology, datapath);
   } catch (error) {
+    // Another run's box: not ours to tear down.
+    if (error instanceof BoxTaken) throw new BoxError(error.message);
     teardownBox(topology.prefix);
     if (error instanceof CommandError && /File exists|Address already in use/.test(error.message)) {
       throw new BoxError(`${error.message}: npx labyrinth box down removes what an earlier box left`);
     }
     throw error;
-  }
-}
-
-/** Tears the box down on Ctrl-C or a kill while `work` runs, then exits as the signal would. */
-export async function withTeardownOnSignal<T>(prefix: string, work: () => Promise<T>): Promise<T> {
-  const handler = (signal: NodeJS.Signals) => {
-    teardownBox(prefix);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
-  try {
-    return await work();
-  } finally {
-    process.removeListener("SIGINT", handler);
-    process.removeListener("SIGTERM", handler);
   }
 }
 
@@ -64,46 +51,66 @@ export interface BoxJourney {
   readonly timings: { build: number; trace: number; teardown: number };
 }
 
+export interface BoxJourneyOptions {
+  /** For a new box; a box already up keeps its own (and a different one is refused). @default "ebpf" */
+  readonly datapath?: Datapath;
+  readonly protocols: Protocol[];
+  readonly pcapDir?: string;
+  readonly captureTimeoutMs?: number;
+  readonly prefix?: string;
+}
+
 /**
  * `journey --local`: on a box already up (left up), or on a box built for this run and always
  * torn down after it, on success, error or Ctrl-C.
  */
-export async function journeyInBox(options: { datapath: Datapath; protocols: Protocol[]; pcapDir?: string; captureTimeoutMs?: number; prefix?: string }): Promise<BoxJourney> {
+export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourney> {
   const prefix = options.prefix ?? "labyrinth";
-  checkCanRun(options.datapath);
+  checkCanRun(options.datapath ?? "ebpf");
   const up = existingBox(prefix);
+  if (up && options.datapath && options.datapath !== up.datapath) {
+    throw new BoxError(`the box that is up has the ${up.datapath} datapath: npx labyrinth box down first, or leave out --datapath`);
+  }
   const topology = up?.topology ?? defaultTopology(prefix);
-  const start = Date.now();
-  const datapath = up?.datapath ?? options.datapath;
+  const datapath = up?.datapath ?? options.datapath ?? "ebpf";
   const trace = async () => {
     const executor = new NetnsExecutor(topology);
-    return runJourney(executor, await planForBox(executor, topology, options.protocols, datapath), { where: "box", ...options });
+    const plan = await planForBox(executor, topology, options.protocols, datapath);
+    return runJourney(executor, plan, { where: "box", protocols: options.protocols, pcapDir: options.pcapDir, captureTimeoutMs: options.captureTimeoutMs });
   };
+  const start = Date.now();
   if (up) {
     const result = await trace();
     return { result, timings: { build: 0, trace: Date.now() - start, teardown: 0 } };
   }
-  return withTeardownOnSignal(prefix, async () => {
-    let built = 0;
-    let traced = 0;
-    try {
-      bringUp(topology, options.datapath);
-      built = Date.now();
-      const result = await trace();
-      traced = Date.now();
-      return { result, timings: { build: built - start, trace: traced - built, teardown: 0 } };
-    } finally {
-      teardownBox(prefix);
-    }
-  }).then((journey) => ({ ...journey, timings: { ...journey.timings, teardown: Date.now() - start - journey.timings.build - journey.timings.trace } }));
+  let built = start;
+  let traced = start;
+  const result = await cleanUpOnInterrupt(
+    () => teardownBox(prefix),
+    async () => {
+      try {
+        bringUp(topology, datapath);
+        built = Date.now();
+        const journey = await trace();
+        traced = Date.now();
+        return journey;
+      } finally {
+        teardownBox(prefix);
+      }
+    },
+  );
+  return { result, timings: { build: built - start, trace: traced - built, teardown: Date.now() - traced } };
 }
 
-/** `box up`: builds the box and leaves it running. */
-export function boxUp(datapath: Datapath, prefix = "labyrinth"): BoxTopology {
+/** `box up`: builds the box and leaves it running (torn down if interrupted while building). */
+export async function boxUp(datapath: Datapath, prefix = "labyrinth"): Promise<BoxTopology> {
   checkCanRun(datapath);
   const up = existingBox(prefix);
   if (up) throw new BoxError(`a box is already up (datapath ${up.datapath}): npx labyrinth box down first, or use it as it is`);
   const topology = defaultTopology(prefix);
-  bringUp(topology, datapath);
+  await cleanUpOnInterrupt(
+    () => teardownBox(prefix),
+    () => bringUp(topology, datapath),
+  );
   return topology;
 }

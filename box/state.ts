@@ -14,6 +14,8 @@ export interface BoxState {
   readonly datapath: Datapath;
   /** False while building: a box left incomplete was interrupted. */
   readonly complete: boolean;
+  /** Whether the box made /etc/netns (and so removes it when empty). */
+  readonly madeEtcNetns: boolean;
 }
 
 export function writeState(prefix: string, state: BoxState): void {

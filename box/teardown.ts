@@ -2,7 +2,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { unloadProgram } from "./bpf";
 import { run } from "./command";
-import { boxPaths } from "./state";
+import { boxPaths, readState } from "./state";
 
 /** The network namespaces that carry the prefix: the box's, whether complete or left by a crash. */
 export function boxNamespaces(prefix: string): string[] {
@@ -28,10 +28,16 @@ function netnsEtcDirs(prefix: string): string[] {
  */
 export function teardownBox(prefix: string): string[] {
   const removed: string[] = [];
+  const state = readState(prefix);
   const namespaces = boxNamespaces(prefix);
   for (const netns of namespaces) {
-    const pids = run(["ip", "netns", "pids", netns], { allowFailure: true }).stdout.split("\n").filter(Boolean);
-    if (pids.length > 0) run(["kill", "-KILL", ...pids], { allowFailure: true });
+    for (const pid of run(["ip", "netns", "pids", netns], { allowFailure: true }).stdout.split("\n").filter(Boolean)) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
   }
   for (const netns of namespaces) {
     // Detach the eBPF programs now: a deleted namespace releases its devices later, in the background.
@@ -46,8 +52,8 @@ export function teardownBox(prefix: string): string[] {
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }
-  // The box made /etc/netns for its pods' files: leave no empty folder behind.
-  if (existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
+  // If the box made /etc/netns for its pods' files, it leaves no empty folder behind.
+  if (state?.madeEtcNetns && existsSync("/etc/netns") && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns");
   const paths = boxPaths(prefix);
   if (existsSync(paths.bpffs)) {
     unloadProgram(paths.bpffs);

@@ -53,7 +53,6 @@ export interface BoxTopology {
   readonly prefix: string;
   readonly underlayCidr: string;
   readonly underlayMtu: number;
-  readonly podCidr: string;
   readonly vxlan: { readonly port: number; readonly vni: number; readonly mtu: number };
   /** MTU of the pods' default route: the underlay's minus VXLAN's 50 bytes. */
   readonly routeMtu: number;
@@ -95,7 +94,6 @@ export function defaultTopology(prefix = "labyrinth"): BoxTopology {
     prefix,
     underlayCidr: "10.168.0.0/24",
     underlayMtu: 1460,
-    podCidr: "10.10.0.0/16",
     vxlan: { port: 8472, vni: 2, mtu: 1410 },
     routeMtu: 1410,
     dnsDomain: "cluster.local",
