@@ -37,7 +37,8 @@ test("a second synth reuses the build; a changed source makes a new one", () => 
   const source = join(ROOT, "constructs", "names.ts");
   const { atime, mtime } = statSync(source);
   try {
-    utimesSync(source, atime, new Date(mtime.getTime() + 1000));
+    // A time no earlier run used, so that the build it makes is certainly new.
+    utimesSync(source, atime, new Date(Date.now() + 86_400_000 + Math.floor(Math.random() * 1e6)));
     synth(["node", "bin/app.js"], join(work, "changed"));
     expect(builds().filter((b) => !before.includes(b))).toHaveLength(1);
   } finally {

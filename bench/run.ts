@@ -30,7 +30,8 @@ const floorScript = `const { App, TerraformStack } = require("cdktf"); const app
 
 // 1-3: synth, the template's path, the floor.
 const app = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app as string;
-measure("synth-app", `synth: cdktf.json's app (${app})`, reps(7), ["sh", "-c", app], { env: { CDKTF_OUTDIR: outdir() } }, 1);
+measure("synth-app", `synth: cdktf.json's app (${app}), its build cached`, reps(7), ["sh", "-c", app], { env: { CDKTF_OUTDIR: outdir() } }, 1);
+measure("synth-app-cold", "synth: the same, first run after a change (esbuild compiles main.ts)", reps(5), ["sh", "-c", `rm -rf .cache/app && ${app}`], { env: { CDKTF_OUTDIR: outdir() } });
 measure("synth-cli", "synth: npx cdktf synth, end to end", reps(3), ["npx", "cdktf", "synth"], {}, 1);
 const template = makeTemplateCopy(ROOT);
 measure("synth-template", "synth: the template's path (ts-node, type-checked, providers from the package root)", reps(3), TEMPLATE_APP, { cwd: template, env: { CDKTF_OUTDIR: outdir() } }, 1);
@@ -45,6 +46,7 @@ writeFileSync(
   `module.exports = { ...require(${JSON.stringify(join(ROOT, "jest.config.js"))}), rootDir: ${JSON.stringify(ROOT)}, transform: { "^.+\\\\.ts$": ["ts-jest", { tsconfig: ${JSON.stringify(join(template, "tsconfig.json"))} }] } };`,
 );
 measure("tests-tsjest", "tests: the same under ts-jest (type-checking), cold", reps(2), [...unit, "--config", tsJestConfig]);
+measure("tests-integration", "tests: integration (scripts, the CLI, stand-in servers), cold", reps(2), ["npx", "jest", "--no-cache", "--testPathPattern", "\\.integration\\.test\\.ts$"]);
 measure("tests-full", "tests: npm test, all of them (box included, as root)", reps(2), ["npm", "test", "--silent"]);
 
 // 5: the box, from nothing to torn down, with its own split.
@@ -59,7 +61,7 @@ measured.push({
   }),
 });
 for (const phase of ["build", "trace", "teardown"] as const) {
-  measured.push({ id: `box-${phase}`, label: `box: ${phase}`, samples: phases.map((p) => ({ seconds: p[phase] / 1000, peakMb: 0 })) });
+  measured.push({ id: `box-${phase}`, label: `box: ${phase}`, samples: phases.map((p) => ({ seconds: p[phase] / 1000, peakMb: Number.NaN })) });
 }
 
 // 6: the type-check.
