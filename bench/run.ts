@@ -46,7 +46,7 @@ writeFileSync(
   `module.exports = { ...require(${JSON.stringify(join(ROOT, "jest.config.js"))}), rootDir: ${JSON.stringify(ROOT)}, transform: { "^.+\\\\.ts$": ["ts-jest", { tsconfig: ${JSON.stringify(join(template, "tsconfig.json"))} }] } };`,
 );
 measure("tests-tsjest", "tests: the same under ts-jest (type-checking), cold", reps(2), [...unit, "--config", tsJestConfig]);
-measure("tests-integration", "tests: integration (scripts, the CLI, stand-in servers), cold", reps(2), ["npx", "jest", "--no-cache", "--testPathPattern", "\\.integration\\.test\\.ts$"]);
+measure("tests-integration", "tests: integration (scripts, the CLI, stand-in servers), cold", reps(2), ["npx", "jest", "--no-cache", "--testPathPatterns", "\\.integration\\.test\\.ts$"]);
 measure("tests-full", "tests: npm test, all of them (box included, as root)", reps(2), ["npm", "test", "--silent"]);
 
 // 5: the box, from nothing to torn down, with its own split.

@@ -28,7 +28,7 @@ const COMMANDS: Record<string, Command> = {
   journey: {
     summary:
       "capture a packet's trip pod → node → VXLAN → node → pod at six points and explain it: on the deployed lab, or with --local in the box (no cloud); " +
-      "--json, --pcap-dir DIR, --protocol tcp|udp|both, --timeout SECONDS; box: --datapath ebpf|iptables; lab: --kubeconfig FILE, --capture-image IMAGE, --plan (discover only)",
+      "--json, --pcap-dir DIR, --protocol tcp|udp|both, --timeout SECONDS; box: --datapath ebpf|iptables (default: the box that is up, else ebpf); lab: --kubeconfig FILE, --capture-image IMAGE, --plan (discover only)",
     run: journey,
   },
   box: {
@@ -217,6 +217,8 @@ export function helpText(): string {
     "npm scripts:",
     "  npm run journey -- --local   the packet's journey in the box (root, Linux; no cloud account)",
     "  npm test            all tests (the box's end-to-end test needs root)",
+    "  npm run test:unit   construct and unit tests only (no root, no system tools)",
+    "  npm run bench       measure synth, tests and the box next to the cdktf template's path; writes BENCHMARKS.md",
     "  npm run synth       write the Terraform of both stacks to cdktf.out (offline, no credentials)",
     "  npm run deploy      build the lab (needs LABYRINTH_PROJECT); npm run destroy removes it",
     "  npm run typecheck   type-check everything (tests do not)",

@@ -93,7 +93,7 @@ export const ENV_SETTINGS: { readonly [K in keyof LabSettings]-?: EnvSetting<K> 
   diskSizeGb: { env: "LABYRINTH_DISK_SIZE_GB", parse: wholeNumber, help: "boot disk size in GB" },
   diskType: { env: "LABYRINTH_DISK_TYPE", parse: text, help: "pd-standard, pd-balanced or pd-ssd" },
   sshSourceRanges: { env: "LABYRINTH_SSH_SOURCES", parse: list, help: "comma-separated CIDRs allowed on SSH" },
-  allowOpenSsh: { env: "LABYRINTH_ALLOW_OPEN_SSH", parse: flag, help: "allow 0.0.0.0/0 in LABYRINTH_SSH_SOURCES" },
+  allowOpenSsh: { env: "LABYRINTH_ALLOW_OPEN_SSH", parse: flag, help: "allow SSH sources wider than a /8 (0.0.0.0/0) in LABYRINTH_SSH_SOURCES" },
   apiSourceRanges: { env: "LABYRINTH_API_SOURCES", parse: list, help: "comma-separated CIDRs allowed on the API server" },
   kubernetesVersion: { env: "LABYRINTH_KUBERNETES_VERSION", parse: text, help: "Kubernetes minor or exact version" },
   crioVersion: { env: "LABYRINTH_CRIO_VERSION", parse: text, help: "CRI-O minor, equal to Kubernetes' minor" },
