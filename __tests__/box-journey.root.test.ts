@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boxNamespaces } from "../box/teardown";
 import { defaultTopology } from "../box/topology";
+import { CLI, runCli } from "./support/cli";
 import { FakeCluster, fakeCluster, FakePod, realExec } from "./support/fake-cluster";
 import { kubeconfigFor } from "./support/stand-in-api";
 import { makeTestPki } from "./support/test-pki";
@@ -11,7 +12,6 @@ import { requireTool } from "./support/tools";
 
 // The journey in the box, end to end on real packets: the real command, as root (as CI runs).
 const ROOT = join(__dirname, "..");
-const CLI = join(ROOT, "bin", "labyrinth.js");
 jest.setTimeout(60_000);
 
 for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftool", "clang", "iptables"]) requireTool(tool);
@@ -19,18 +19,6 @@ for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftoo
 function labyrinth(args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** The CLI as a child process that does not block this one (a stand-in server answers it from here). */
-function labyrinthAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 function hostLinks(): string[] {
@@ -294,7 +282,7 @@ describe("the lab's code path, against a stand-in API server backed by the box",
   });
 
   test("journey (no --local): the same six hops, through capture pods that are deleted afterwards", async () => {
-    const run = await labyrinthAsync(["journey", "--json", "--kubeconfig", join(work, "kubeconfig")]);
+    const run = await runCli(["journey", "--json", "--kubeconfig", join(work, "kubeconfig")], { cwd: ROOT });
     expect(run.stderr).toBe("");
     const result = JSON.parse(run.stdout);
     expect(result.problems).toEqual([]);

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCli } from "./support/cli";
 import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
 import { makeTestPki } from "./support/test-pki";
 
@@ -34,17 +34,10 @@ function scene(options: { instances: object[]; server: string; after?: Record<st
   return { dir, stub, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
 }
 
-function destroy(dir: string, stub: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(__dirname, "..", "bin", "labyrinth.js"), "destroy", ...args], {
-      cwd: dir,
-      env: { PATH: `${join(dir, "bin")}:${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: dir },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function destroy(dir: string, stub: string, args: string[] = []) {
+  return runCli(["destroy", ...args], {
+    cwd: dir,
+    env: { PATH: `${join(dir, "bin")}:${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: dir },
   });
 }
 

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCli } from "./support/cli";
 import { ExecBackend, fakeCluster, FakeClusterSpec, FakePod } from "./support/fake-cluster";
 import { kubeconfigFor } from "./support/stand-in-api";
 import { makeTestPki } from "./support/test-pki";
@@ -66,15 +66,7 @@ function spec(change: Partial<FakeClusterSpec> = {}): FakeClusterSpec {
 }
 
 function journey(args: string[], onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(__dirname, "..", "bin", "labyrinth.js"), "journey", ...args], { cwd: work, env: { PATH: process.env.PATH, HOME: work } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    onSpawn?.((signal) => child.kill(signal));
-  });
+  return runCli(["journey", ...args], { cwd: work, env: { PATH: process.env.PATH, HOME: work } }, onSpawn);
 }
 
 async function withCluster(change: Partial<FakeClusterSpec>, body: (kubeconfig: string, cluster: Awaited<ReturnType<typeof fakeCluster>>) => Promise<void>) {

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { METADATA_KEYS } from "../constructs";
 import { parseBootstrapLog } from "../lab/bootstrap-log";
+import { runCli } from "./support/cli";
 import { makeCa, NodeSandbox, TOKEN } from "./support/node-sandbox";
 import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
 import { named, synthLab } from "./support/synth";
@@ -116,17 +116,10 @@ describe("npm run status", () => {
   }
   const console = (name: string, text: string) => writeFileSync(join(stub, `serial-${name}.txt`), serial(text));
 
-  function status(args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(__dirname, "..", "bin", "labyrinth.js"), "status", ...args], {
-        cwd: project,
-        env: { PATH: `${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: work },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
+  function status(args: string[] = []) {
+    return runCli(["status", ...args], {
+      cwd: project,
+      env: { PATH: `${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: work },
     });
   }
 
