@@ -180,7 +180,7 @@ describe("the control plane's bootstrap", () => {
 
   test("kubeadm's output (it prints the token) goes to a root-only file; a failure shows its tail, token masked", () => {
     const node = controlPlane();
-    node.stubState("init-fails", "");
+    node.stubState("init-fails", "addon");
     const run = node.run();
     expect(run.status).not.toBe(0);
     expect(node.read("/var/log/labyrinth-kubeadm.log")).toContain(`Using token: ${TOKEN}`);
@@ -190,9 +190,9 @@ describe("the control plane's bootstrap", () => {
     expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
   });
 
-  test("a kubeadm init that failed halfway is reset before the next try", () => {
+  test.each(["wait-control-plane", "addon"])("a kubeadm init that failed at %s (admin.conf and manifests written) is reset before the next try", (phase) => {
     const node = controlPlane();
-    node.stubState("init-fails", "");
+    node.stubState("init-fails", phase);
     expect(node.run().status).not.toBe(0);
     rmSync(join(node.stub, "init-fails"));
     const again = node.run();

@@ -22,17 +22,19 @@ render_config() {
 }
 
 kubeadm_init() {
-  if [ -e "$R/etc/kubernetes/admin.conf" ]; then
+  if [ -e "$STATE/kubeadm-init.done" ]; then
     log "cluster already initialized"
     return 0
   fi
-  # A failed init leaves manifests and busy ports behind: its pre-flight would refuse to run again.
-  if [ -n "$(ls -A "$R/etc/kubernetes/manifests" 2>/dev/null)" ]; then
+  # kubeadm writes admin.conf and the manifests before it waits for the control plane, so a failed
+  # init leaves them (and busy ports) behind: its pre-flight would refuse to run again.
+  if [ -e "$R/etc/kubernetes/admin.conf" ] || [ -n "$(ls -A "$R/etc/kubernetes/manifests" 2>/dev/null)" ]; then
     log "an earlier kubeadm init did not finish: resetting this node first"
     kubeadm_logged reset --force --cri-socket "$CRI_SOCKET"
     install_ca
   fi
   kubeadm_logged init --config "$KUBEADM_CONFIG"
+  touch "$STATE/kubeadm-init.done"
 }
 
 # After a reboot the API server comes back on its own; the next phases talk to it.
