@@ -59,6 +59,8 @@ beforeAll(() => {
   if (boxNamespaces("labyrinth").length > 0) throw new Error("a box is up on this machine: npx labyrinth box down, then run the tests");
   linksBefore = hostLinks();
 });
+// Whatever a failed test left up goes too.
+afterAll(() => labyrinth(["box", "down"]));
 
 describe("journey --local with the eBPF datapath", () => {
   const pcapDir = mkdtempSync(join(tmpdir(), "labyrinth-pcaps-"));
@@ -215,6 +217,30 @@ test("Ctrl-C during the journey tears the box down", async () => {
   expectNothingLeft(linksBefore);
 });
 
+const exitOf = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.on("close", resolve));
+async function untilBoxStarts() {
+  for (let i = 0; i < 400 && boxNamespaces("labyrinth").length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  expect(boxNamespaces("labyrinth").length).toBeGreaterThan(0);
+}
+
+test("SIGTERM while box up builds tears the half-built box down", async () => {
+  const child = spawn(process.execPath, [CLI, "box", "up"], { cwd: ROOT, stdio: "ignore" });
+  await untilBoxStarts();
+  child.kill("SIGTERM");
+  expect(await exitOf(child)).toBe(143);
+  expectNothingLeft(linksBefore);
+});
+
+test("a second journey while one runs is told to wait, and the first one's box is left alone", async () => {
+  const first = spawn(process.execPath, [CLI, "journey", "--local"], { cwd: ROOT, stdio: "ignore" });
+  await untilBoxStarts();
+  const second = labyrinth(["journey", "--local"]);
+  expect(second.status).toBe(1);
+  expect(second.stderr.trim()).toMatch(new RegExp(`^labyrinth: another run \\(pid ${first.pid}\\) is (building|tracing in) the box: wait for it to end$`));
+  expect(await exitOf(first)).toBe(0);
+  expectNothingLeft(linksBefore);
+});
+
 describe("errors, one line each", () => {
   test("not root", () => {
     const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "journey", "--local"], { cwd: ROOT, encoding: "utf8" });
@@ -242,8 +268,12 @@ describe("the lab's code path, against a stand-in API server backed by the box",
   const work = mkdtempSync(join(tmpdir(), "labyrinth-lab-e2e-"));
   let cluster: FakeCluster;
   const topology = defaultTopology();
+  // The capture pods' scratch folders: in a real pod they go with it; here the "pod" is the host.
+  const scratchDirs = () => readdirSync("/tmp").filter((name) => name.startsWith("labyrinth-journey."));
+  let scratchBefore: string[] = [];
 
   beforeAll(async () => {
+    scratchBefore = scratchDirs();
     expect(labyrinth(["box", "up"]).status).toBe(0);
     const pod = (p: (typeof topology.pods)[number], suffix: string): FakePod => ({
       namespace: p.namespace,
@@ -279,6 +309,7 @@ describe("the lab's code path, against a stand-in API server backed by the box",
     await cluster.close();
     labyrinth(["box", "down"]);
     rmSync(work, { recursive: true, force: true });
+    for (const name of scratchDirs()) if (!scratchBefore.includes(name)) rmSync(join("/tmp", name), { recursive: true, force: true });
   });
 
   test("journey (no --local): the same six hops, through capture pods that are deleted afterwards", async () => {

@@ -50,7 +50,9 @@ export function loadProgram(dir: string, object: string): LoadedProgram {
     run(["mount", "-t", "bpf", "bpf", dir]);
     run(["bpftool", "prog", "loadall", object, join(dir, "prog"), "type", "classifier", "pinmaps", join(dir, "maps")]);
   } catch (error) {
-    if (error instanceof CommandError && /not permitted|EPERM|permission denied|EACCES/i.test(error.message)) {
+    // The verifier rejects a broken program with EACCES too, but prints its log: that is a real error.
+    const said = error instanceof CommandError ? error.result.stderr : "";
+    if (error instanceof CommandError && /not permitted|EPERM|permission denied|EACCES/i.test(said) && !/PROG LOAD LOG|processed \d+ insns/.test(said)) {
       unloadProgram(dir);
       throw new BpfNotPermitted(`bpf is not permitted here (${error.message}): run the box with --datapath iptables`);
     }

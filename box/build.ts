@@ -115,30 +115,22 @@ function startDns(topology: BoxTopology): string {
   return service.address;
 }
 
-/** The box's folder already exists: another run's box is up or being built. */
-export class BoxTaken extends Error {}
-
 export interface BuiltBox {
   readonly topology: BoxTopology;
   readonly datapath: Datapath;
 }
 
 /**
- * Builds the box: every part inside namespaces it creates, nothing in the host's own network
- * namespace. The caller tears it down (teardownBox) on every exit path.
+ * Builds the box in the folder the caller claimed (claimBox): every part inside namespaces it
+ * creates, nothing in the host's own network namespace. The caller tears it down (teardownBox) on
+ * every exit path.
  */
-export function buildBox(topology: BoxTopology, datapath: Datapath): BuiltBox {
+export function buildBox(topology: BoxTopology, datapath: Datapath, temporary: boolean): BuiltBox {
   if (topology.nodes.length !== 2) throw new Error("the box joins exactly two nodes by one underlay link");
   const [first, second] = topology.nodes;
   const paths = boxPaths(topology.prefix);
-  // Claimed atomically: of two runs that start together, one builds and the other is told.
-  try {
-    mkdirSync(paths.dir);
-  } catch {
-    throw new BoxTaken(`${paths.dir} exists: another run's box is up or being built (npx labyrinth box status)`);
-  }
-  const madeEtcNetns = !existsSync("/etc/netns");
-  writeState(topology.prefix, { topology, datapath, complete: false, madeEtcNetns });
+  const state = { topology, datapath, madeEtcNetns: !existsSync("/etc/netns"), pid: process.pid, temporary };
+  writeState(topology.prefix, { ...state, complete: false });
   for (const netns of namespacesOf(topology)) run(["ip", "netns", "add", netns]);
   // The underlay link standing for the VPC: ens4 on both nodes, created inside their namespaces.
   run(["ip", "-n", first.netns, "link", "add", "ens4", "type", "veth", "peer", "name", "ens4", "netns", second.netns]);
@@ -164,6 +156,6 @@ export function buildBox(topology: BoxTopology, datapath: Datapath): BuiltBox {
   startInNetns(server.netns, ["sh", WORKLOAD_LISTENER], { ...process.env, PORT: String(port) });
   waitForListener(server.netns, "tcp", port);
   waitForListener(server.netns, "udp", port);
-  writeState(topology.prefix, { topology, datapath, complete: true, madeEtcNetns });
+  writeState(topology.prefix, { ...state, complete: true });
   return { topology, datapath };
 }

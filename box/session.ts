@@ -2,12 +2,13 @@ import { cleanUpOnInterrupt } from "../journey/interrupt";
 import { runJourney } from "../journey/journey";
 import { Protocol } from "../journey/plan";
 import { JourneyResult } from "../journey/report";
-import { BoxTaken, buildBox } from "./build";
+import { mkdirSync } from "node:fs";
+import { buildBox } from "./build";
 import { CommandError } from "./command";
 import { NetnsExecutor } from "./netns-executor";
 import { planForBox } from "./plan";
 import { Datapath, preflight } from "./preflight";
-import { readState } from "./state";
+import { boxPaths, readState } from "./state";
 import { boxNamespaces, teardownBox } from "./teardown";
 import { BoxTopology, defaultTopology } from "./topology";
 
@@ -19,24 +20,51 @@ function checkCanRun(datapath: Datapath): void {
   if (problems.length > 0) throw new BoxError(problems.join("\n"));
 }
 
-/** A box that is up and whole, or undefined; throws on the remains of a crashed one. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A box that is up and whole, or undefined. Throws on a box another run is building or tracing
+ * in (it will tear its own down), and on the remains of a crashed one.
+ */
 export function existingBox(prefix: string): { topology: BoxTopology; datapath: Datapath } | undefined {
   const state = readState(prefix);
   const namespaces = boxNamespaces(prefix);
   if (!state && namespaces.length === 0) return undefined;
-  if (state?.complete && namespaces.length === state.topology.nodes.length + state.topology.pods.length) return state;
+  if (state && (!state.complete || state.temporary) && running(state.pid)) {
+    throw new BoxError(`another run (pid ${state.pid}) is ${state.complete ? "tracing in" : "building"} the box: wait for it to end`);
+  }
+  if (state?.complete && !state.temporary && namespaces.length === state.topology.nodes.length + state.topology.pods.length) return state;
   throw new BoxError(
-    `a box was left half-built by an earlier run (${namespaces.length > 0 ? `namespaces ${namespaces.join(", ")}` : `state in /run/${prefix}`}): npx labyrinth box down removes it`,
+    `a box was left ${state?.complete ? "behind" : "half-built"} by an earlier run (${namespaces.length > 0 ? `namespaces ${namespaces.join(", ")}` : `state in /run/${prefix}`}): npx labyrinth box down removes it`,
   );
 }
 
-/** Builds a box, tearing it down again if the build fails. */
-export function bringUp(topology: BoxTopology, datapath: Datapath): void {
+/**
+ * Claims the box's folder, atomically: of two runs that start together, one builds and the
+ * other is told, before it has made anything it would tear down.
+ */
+function claimBox(prefix: string): void {
+  const { dir } = boxPaths(prefix);
   try {
-    buildBox(topology, datapath);
+    mkdirSync(dir);
   } catch (error) {
-    // Another run's box: not ours to tear down.
-    if (error instanceof BoxTaken) throw new BoxError(error.message);
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    throw new BoxError(`${dir} exists: another run's box is up or being built (npx labyrinth box status)`);
+  }
+}
+
+/** Builds a box this run has claimed, tearing it down again if the build fails. */
+function build(topology: BoxTopology, datapath: Datapath, temporary: boolean): void {
+  try {
+    buildBox(topology, datapath, temporary);
+  } catch (error) {
     teardownBox(topology.prefix);
     if (error instanceof CommandError && /File exists|Address already in use/.test(error.message)) {
       throw new BoxError(`${error.message}: npx labyrinth box down removes what an earlier box left`);
@@ -66,13 +94,14 @@ export interface BoxJourneyOptions {
  */
 export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourney> {
   const prefix = options.prefix ?? "labyrinth";
-  checkCanRun(options.datapath ?? "ebpf");
-  const up = existingBox(prefix);
+  // Looking for a box takes `ip`: only once the tools every box needs are there.
+  const up = preflight("iptables").length === 0 ? existingBox(prefix) : undefined;
   if (up && options.datapath && options.datapath !== up.datapath) {
     throw new BoxError(`the box that is up has the ${up.datapath} datapath: npx labyrinth box down first, or leave out --datapath`);
   }
   const topology = up?.topology ?? defaultTopology(prefix);
   const datapath = up?.datapath ?? options.datapath ?? "ebpf";
+  checkCanRun(datapath);
   const trace = async () => {
     const executor = new NetnsExecutor(topology);
     const plan = await planForBox(executor, topology, options.protocols, datapath);
@@ -85,12 +114,13 @@ export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourn
   }
   let built = start;
   let traced = start;
+  claimBox(prefix);
   const result = await cleanUpOnInterrupt(
     () => teardownBox(prefix),
     async () => {
+      build(topology, datapath, true);
+      built = Date.now();
       try {
-        bringUp(topology, datapath);
-        built = Date.now();
         const journey = await trace();
         traced = Date.now();
         return journey;
@@ -108,9 +138,10 @@ export async function boxUp(datapath: Datapath, prefix = "labyrinth"): Promise<B
   const up = existingBox(prefix);
   if (up) throw new BoxError(`a box is already up (datapath ${up.datapath}): npx labyrinth box down first, or use it as it is`);
   const topology = defaultTopology(prefix);
+  claimBox(prefix);
   await cleanUpOnInterrupt(
     () => teardownBox(prefix),
-    () => bringUp(topology, datapath),
+    () => build(topology, datapath, false),
   );
   return topology;
 }

@@ -11,7 +11,11 @@ export async function cleanUpOnInterrupt<T>(cleanup: () => unknown, work: () => 
   process.once("SIGINT", handler);
   process.once("SIGTERM", handler);
   try {
-    return await work();
+    const result = await work();
+    // A signal that came during synchronous work (spawnSync) is handled only when the event loop
+    // next polls: give it that turn before the handlers go.
+    await new Promise((resolve) => setImmediate(resolve));
+    return result;
   } finally {
     process.removeListener("SIGINT", handler);
     process.removeListener("SIGTERM", handler);
