@@ -117,8 +117,13 @@ describe("wait.mjs job", () => {
   });
 });
 
-test("a wrong call prints its usage", async () => {
-  const result = await runWait(["pods"], { LABYRINTH_API: "https://127.0.0.1:1" });
+test.each([
+  ["an unknown condition", ["pods"], "https://127.0.0.1:1"],
+  ["an endpoint that is not a URL", ["readyz"], "not a url"],
+  ["an endpoint without https", ["readyz"], "localhost:6443"],
+  ["an endpoint without a host", ["readyz"], "https://"],
+])("a wrong call prints its usage: %s", async (_case, args, endpoint) => {
+  const result = await runWait(args, { LABYRINTH_API: endpoint });
   expect(result.status).toBe(2);
   expect(result.stderr).toContain("usage:");
 });

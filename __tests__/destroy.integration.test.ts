@@ -55,7 +55,7 @@ test("the normal path: both stacks destroyed through cdktf, then nothing left", 
     "gcloud compute instances list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
     "gcloud compute disks list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
     "gcloud compute addresses list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
-    "gcloud compute firewall-rules list --filter=name~^labyrinth-allow-(ssh|apiserver|nodes-apiserver|nodes-kubelet|nodes-vxlan|nodes-health|nodes-hubble)$ --format=json --project=my-lab --quiet",
+    "gcloud compute firewall-rules list --filter=name=(labyrinth-allow-ssh labyrinth-allow-apiserver labyrinth-allow-nodes-apiserver labyrinth-allow-nodes-kubelet labyrinth-allow-nodes-vxlan labyrinth-allow-nodes-health labyrinth-allow-nodes-hubble) --format=json --project=my-lab --quiet",
     "gcloud compute networks subnets list --filter=name=labyrinth-nodes --format=json --project=my-lab --quiet",
     "gcloud compute networks list --filter=name=labyrinth --format=json --project=my-lab --quiet",
   ]);

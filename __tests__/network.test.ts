@@ -1,3 +1,4 @@
+import { FIREWALL_RULES } from "../lab/destroy";
 import { synthLab, named, resourcesOf } from "./support/synth";
 
 describe("LabyrinthNetwork with the article's settings", () => {
@@ -62,6 +63,12 @@ describe("LabyrinthNetwork with the article's settings", () => {
       allow: [{ protocol: "tcp", ports: ["4244"] }],
       source_tags: ["labyrinth-node"],
     });
+  });
+
+  test("destroy's search for leftovers knows every firewall rule the network can make", () => {
+    const withRelay = synthLab({ hubbleRelay: true }).infra;
+    const made = resourcesOf(withRelay, "google_compute_firewall").map((rule) => rule.name);
+    expect(made.sort()).toEqual(FIREWALL_RULES.map((rule) => `labyrinth-allow-${rule}`).sort());
   });
 
   test("own SSH and API ranges replace the defaults", () => {

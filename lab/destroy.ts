@@ -7,7 +7,7 @@ import { labInstances } from "./instances";
 import { readOutputs, statePath } from "./state";
 
 /** The firewall rules LabyrinthNetwork makes, by their names' last part. */
-const FIREWALL_RULES = ["ssh", "apiserver", "nodes-apiserver", "nodes-kubelet", "nodes-vxlan", "nodes-health", "nodes-hubble"];
+export const FIREWALL_RULES = ["ssh", "apiserver", "nodes-apiserver", "nodes-kubelet", "nodes-vxlan", "nodes-health", "nodes-hubble"];
 
 /** Something of the lab still in the project after destroy, and the command that removes it. */
 export interface Leftover {
@@ -27,8 +27,8 @@ export function findLeftovers(lab: string, project: string): Leftover[] {
     ...list("instances", `labels.lab=${lab}`).map((i) => ({ what: `instance ${i.name}`, remove: `gcloud compute instances delete ${i.name} --zone=${lastSegment(i.zone)} ${p}` })),
     ...list("disks", `labels.lab=${lab}`).map((d) => ({ what: `disk ${d.name}`, remove: `gcloud compute disks delete ${d.name} --zone=${lastSegment(d.zone)} ${p}` })),
     ...list("addresses", `labels.lab=${lab}`).map((a) => ({ what: `address ${a.name}`, remove: `gcloud compute addresses delete ${a.name} --region=${lastSegment(a.region)} ${p}` })),
-    // Exact names, so that lab "labyrinth" never claims lab "labyrinth-2"'s rules.
-    ...list("firewall-rules", `name~^${lab}-allow-(${FIREWALL_RULES.join("|")})$`).map((f) => ({ what: `firewall rule ${f.name}`, remove: `gcloud compute firewall-rules delete ${f.name} ${p}` })),
+    // Exact names, so that lab "labyrinth" never claims lab "labyrinth-2"'s rules ("=" with a list: any of them).
+    ...list("firewall-rules", `name=(${FIREWALL_RULES.map((rule) => `${lab}-allow-${rule}`).join(" ")})`).map((f) => ({ what: `firewall rule ${f.name}`, remove: `gcloud compute firewall-rules delete ${f.name} ${p}` })),
     ...list("networks subnets", `name=${lab}-nodes`).map((s) => ({ what: `subnet ${s.name}`, remove: `gcloud compute networks subnets delete ${s.name} --region=${lastSegment(s.region)} ${p}` })),
     ...list("networks", `name=${lab}`).map((n) => ({ what: `network ${n.name}`, remove: `gcloud compute networks delete ${n.name} ${p}` })),
   ];

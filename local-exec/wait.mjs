@@ -11,7 +11,8 @@ import { request } from "node:https";
 
 const env = process.env;
 const [what, target] = process.argv.slice(2);
-const api = URL.canParse(env.LABYRINTH_API ?? "") ? new URL(env.LABYRINTH_API ?? "") : new URL("https://invalid");
+// Anything but an https URL with a host is a usage error (checked in main).
+const api = new URL(URL.canParse(env.LABYRINTH_API ?? "") ? (env.LABYRINTH_API ?? "") : "invalid:");
 const waitMs = Number(env.LABYRINTH_WAIT_SECONDS ?? 600) * 1000;
 const pollMs = Number(env.LABYRINTH_POLL_SECONDS ?? 5) * 1000;
 
@@ -78,7 +79,7 @@ const checks = {
 
 async function main() {
   const check = checks[what];
-  if (!check || api.hostname === "invalid") {
+  if (!check || api.protocol !== "https:" || !api.hostname) {
     console.error("usage: LABYRINTH_API=https://host:port LABYRINTH_CA=… node wait.mjs readyz | crd NAME | job NAMESPACE/NAME");
     return 2;
   }
