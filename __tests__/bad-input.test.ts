@@ -1,11 +1,10 @@
 import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TerraformStack, Testing } from "cdktf";
 import { ClusterIdentity, KubeadmNode, LabyrinthNetwork, SettingError } from "../constructs";
 import { explain, settingsFromEnv } from "../stacks/settings";
 import { runApp } from "./support/app";
-import { synthLab } from "./support/synth";
+import { synthLab, testStack } from "./support/synth";
 
 /** Synth with these settings must stop with a SettingError naming `setting` and matching `message`. */
 function expectRejected(overrides: Parameters<typeof synthLab>[0], setting: string, message: RegExp) {
@@ -55,7 +54,7 @@ describe("bad settings stop synth with one line naming the setting and the fix",
 
 describe("node addresses, through the public API", () => {
   function twoNodes(first: string, second: string, subnetCidr = "10.168.0.0/24") {
-    const stack = new TerraformStack(Testing.app(), "nodes");
+    const stack = testStack("nodes");
     const network = new LabyrinthNetwork(stack, "Net", { subnetCidr });
     const identity = new ClusterIdentity(stack, "Id");
     const cluster = { controlPlaneAddress: first };
@@ -76,7 +75,7 @@ describe("node addresses, through the public API", () => {
   });
 
   test("a Google Cloud label that KubeadmNode sets itself", () => {
-    const stack = new TerraformStack(Testing.app(), "labels");
+    const stack = testStack("labels");
     const network = new LabyrinthNetwork(stack, "Net");
     const identity = new ClusterIdentity(stack, "Id");
     expect(
@@ -86,7 +85,7 @@ describe("node addresses, through the public API", () => {
   });
 
   test("a node label Kubernetes rejects", () => {
-    const stack = new TerraformStack(Testing.app(), "label");
+    const stack = testStack("label");
     const network = new LabyrinthNetwork(stack, "Net");
     const identity = new ClusterIdentity(stack, "Id");
     expect(

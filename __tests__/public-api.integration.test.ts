@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
 // Only the public API: what another project imports.
 import { ClusterIdentity, KubeadmNode, LabyrinthNetwork } from "../constructs";
-import { named, resourcesOf, synthStack } from "./support/synth";
+import { named, resourcesOf, synthStack, testStack } from "./support/synth";
 import { kubeadmConfig } from "./support/user-data";
 
 /** Another lab: other region, names, subnet and three workers, composed from the constructs alone. */
@@ -30,7 +30,7 @@ function composeOtherLab(api: { ClusterIdentity: any; KubeadmNode: any; Labyrint
 }
 
 describe("the constructs compose another lab", () => {
-  const stack = new TerraformStack(Testing.app(), "other");
+  const stack = testStack("other");
   composeOtherLab({ ClusterIdentity, KubeadmNode, LabyrinthNetwork }, stack);
   const json = synthStack(stack);
 
@@ -66,7 +66,7 @@ describe("the package as another project installs it", () => {
     expect(existsSync(join(root, "dist/constructs/index.d.ts"))).toBe(true);
 
     const compiled = require(join(root, "dist/constructs/index.js"));
-    const stack = new TerraformStack(Testing.app(), "installed");
+    const stack = testStack("installed");
     composeOtherLab(compiled, stack);
     const vms = resourcesOf(synthStack(stack), "google_compute_instance");
     expect(vms.map((vm) => vm.name)).toEqual(["maze-cp", "maze-w1", "maze-w2", "maze-w3"]);

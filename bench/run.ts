@@ -12,11 +12,14 @@ const ROOT = join(__dirname, "..");
 const quick = process.argv.includes("--quick");
 const reps = (n: number) => (quick ? 1 : n);
 const measured: (Measured & { id: string })[] = [];
-const outdirs: string[] = [];
+// Scratch folders go on every exit path, a failed measurement or Ctrl-C included.
+const scratch: string[] = [];
+process.on("exit", () => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+process.on("SIGINT", () => process.exit(130));
 
 function outdir(): string {
   const dir = mkdtempSync(join(tmpdir(), "labyrinth-bench-out-"));
-  outdirs.push(dir);
+  scratch.push(dir);
   return dir;
 }
 
@@ -34,6 +37,7 @@ measure("synth-app", `synth: cdktf.json's app (${app}), its build cached`, reps(
 measure("synth-app-cold", "synth: the same, first run after a change (esbuild compiles main.ts)", reps(5), ["sh", "-c", `rm -rf .cache/app && ${app}`], { env: { CDKTF_OUTDIR: outdir() } });
 measure("synth-cli", "synth: npx cdktf synth, end to end", reps(3), ["npx", "cdktf", "synth"], {}, 1);
 const template = makeTemplateCopy(ROOT);
+scratch.push(template);
 measure("synth-template", "synth: the template's path (ts-node, type-checked, providers from the package root)", reps(3), TEMPLATE_APP, { cwd: template, env: { CDKTF_OUTDIR: outdir() } }, 1);
 measure("floor", "floor: node loads cdktf, writes an empty stack", reps(7), ["node", "-e", floorScript], { env: { CDKTF_OUTDIR: outdir() } }, 1);
 
@@ -66,8 +70,6 @@ for (const phase of ["build", "trace", "teardown"] as const) {
 
 // 6: the type-check.
 measure("typecheck", "type-check: npm run typecheck", reps(3), ["npm", "run", "--silent", "typecheck"]);
-
-for (const dir of [...outdirs, template]) rmSync(dir, { recursive: true, force: true });
 
 const table = rows(measured);
 const ratios = [ratio(table, "synth-app", "synth-template"), ratio(table, "synth-app", "floor"), ratio(table, "tests-unit", "tests-tsjest")];

@@ -14,6 +14,18 @@ export type TerraformJson = {
   [key: string]: any;
 };
 
+let scratch: string | undefined;
+afterAll(() => scratch && rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * An empty stack for constructs under test. Its app is never synthesized to disk, but an App makes
+ * its folder: one per test file, removed afterwards (Testing.app() would leave one per call in /tmp).
+ */
+export function testStack(id: string): TerraformStack {
+  scratch ??= mkdtempSync(join(tmpdir(), "labyrinth-test-app-"));
+  return new TerraformStack(new App({ outdir: scratch, stackTraces: false }), id);
+}
+
 export function synthStack(stack: TerraformStack): TerraformJson {
   return JSON.parse(Testing.synth(stack));
 }
