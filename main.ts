@@ -1,8 +1,8 @@
 import { App } from "cdktf";
-import { SettingError } from "./constructs/errors";
-import { costInput, describeLab } from "./lab/cost";
+import { costLine } from "./lab/cost";
+import { SettingError } from "./model/errors";
+import { explain, settingsFromEnv } from "./model/settings";
 import { buildLab } from "./stacks/lab";
-import { explain, settingsFromEnv } from "./stacks/settings";
 
 // Settings come from LABYRINTH_* environment variables (see `./help`); a bad one stops synth
 // with one line, before anything is planned or created.
@@ -11,10 +11,9 @@ try {
   // of synth (each terraform_data spawns `terraform version`). The test suite runs the
   // validations; `npm run deploy` checks the Terraform version once.
   const app = new App({ stackTraces: false, skipValidation: true });
-  const settings = settingsFromEnv(process.env);
-  const { infrastructure } = buildLab(app, settings);
+  const { model } = buildLab(app, settingsFromEnv(process.env));
   app.synth();
-  console.log(`labyrinth: ${describeLab(settings.name, costInput(settings), infrastructure.controlPlane.zone, infrastructure.lifetime)}`);
+  console.log(`labyrinth: ${costLine(model)}`);
 } catch (error) {
   if (!(error instanceof SettingError)) throw error;
   console.error(explain(error));

@@ -34,7 +34,7 @@ test("a second synth reuses the build; a changed source makes a new one", () => 
   expect(builds()).toEqual(before);
   expect(statSync(join(CACHE, before[0])).mtimeMs).toBe(built);
 
-  const source = join(ROOT, "constructs", "names.ts");
+  const source = join(ROOT, "model", "checks.ts");
   const { atime, mtime } = statSync(source);
   try {
     // A time no earlier run used, so that the build it makes is certainly new.

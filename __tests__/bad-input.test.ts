@@ -2,7 +2,7 @@ import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClusterIdentity, KubeadmNode, LabyrinthNetwork, SettingError } from "../constructs";
-import { explain, settingsFromEnv } from "../stacks/settings";
+import { explain, settingsFromEnv } from "../model/settings";
 import { runApp } from "./support/app";
 import { synthLab, testStack } from "./support/synth";
 
@@ -27,7 +27,8 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["a pod range overlapping the VPC", { podCidr: "10.168.0.0/16" }, "podCidr", /overlaps subnetCidr 10\.168\.0\.0\/24/],
     ["a service range overlapping the pods", { serviceCidr: "10.10.0.0/16" }, "serviceCidr", /overlaps podCidr/],
     ["Cilium's default pool as pod range (it holds the VPC)", { podCidr: "10.0.0.0/8" }, "podCidr", /overlaps subnetCidr/],
-    ["no workers", { workers: 0 }, "workers", /at least 1/],
+    ["no workers", { workers: 0 }, "workers", /0 workers: the journey and the connectivity check cross from worker 1 to worker 2.*use 2 or more/],
+    ["one worker: the article's packet crosses two", { workers: 1 }, "workers", /^workers: 1 worker: .*use 2 or more$/],
     ["more workers than the subnet holds", { subnetCidr: "10.168.0.0/28", workers: 11 }, "workers", /do not fit in 10\.168\.0\.0\/28 \(room for 10 from 10\.168\.0\.4\)/],
     ["a lab name Google rejects", { name: "Labyrinth_1" }, "name", /not a valid Google Cloud name/],
     ["a lab name too long for derived names", { name: "a".repeat(31) }, "name", /longer than 30 characters/],
@@ -39,6 +40,15 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["an SSH source that is not a CIDR", { sshSourceRanges: ["my-office"] }, "sshSourceRanges", /not an IPv4 CIDR/],
     ["the whole internet in two halves", { sshSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] }, "sshSourceRanges", /^sshSourceRanges: 0\.0\.0\.0\/1 opens SSH to the whole internet/],
     ["a machine type that is not one", { machineType: "E2 Medium" }, "machineType", /not a machine type/],
+    ["a machine with 1 GB for the control plane", { machineType: "e2-micro" }, "machineType", /^machineType: e2-micro has 1\.0 GB of memory: kubeadm's control plane needs 2 vCPUs and 1\.7 GB; use e2-medium/],
+    ["a machine with one vCPU", { machineType: "n1-standard-1" }, "machineType", /n1-standard-1 has 1 vCPU: kubeadm's control plane needs 2 vCPUs/],
+    ["a custom machine too small", { machineType: "n2-custom-2-1024" }, "machineType", /n2-custom-2-1024 has 1\.0 GB of memory/],
+    ["a shared-core machine with one vCPU", { machineType: "g1-small" }, "machineType", /g1-small has 1 vCPU/],
+    ["a pod range in loopback space", { podCidr: "127.0.0.0/16" }, "podCidr", /127\.0\.0\.0\/16 overlaps 127\.0\.0\.0\/8, which is loopback: use a private range/],
+    ["a service range in link-local space", { serviceCidr: "169.254.0.0/16" }, "serviceCidr", /overlaps 169\.254\.0\.0\/16, which is link-local/],
+    ["a pod range in multicast space", { podCidr: "224.10.0.0/16" }, "podCidr", /overlaps 224\.0\.0\.0\/4, which is multicast/],
+    ["a pod range without a /24 for every node", { podCidr: "10.10.0.0/23" }, "podCidr", /^podCidr: 10\.10\.0\.0\/23 holds 2 node ranges of \/24, too few for 3 nodes: use a larger pod range or fewer workers$/],
+    ["a Cilium version that is only a minor", { ciliumVersion: "1.17" }, "ciliumVersion", /"1\.17" is not a version: use a form such as 1\.17\.4/],
     ["an unknown disk type", { diskType: "pd-fast" }, "diskType", /use one of pd-standard, pd-balanced, pd-ssd/],
     ["a disk smaller than the image", { diskSizeGb: 8 }, "diskSizeGb", /from 10/],
     ["an image that is not project/name", { image: "ubuntu-24.04" }, "image", /use project\/family or project\/image/],
@@ -46,6 +56,10 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["a probe image without a tag", { probeImage: "docker.io/nicolaka/netshoot" }, "probeImage", /not a pinned image reference/],
     ["a probe image on the moving tag latest", { probeImage: "docker.io/nicolaka/netshoot:latest" }, "probeImage", /moving tag latest: pin a version tag or a digest/],
   ])("%s", (_case, overrides, setting, message) => expectRejected(overrides, setting, message));
+
+  test.each([["e2-small"], ["e2-standard-2"], ["n2-custom-2-4096"], ["c3-highcpu-4"]])("%s is big enough for the control plane", (machineType) => {
+    expect(() => synthLab({ machineType })).not.toThrow();
+  });
 
   test("SSH from anywhere is accepted when explicitly allowed", () => {
     expect(() => synthLab({ sshSourceRanges: ["0.0.0.0/0"], allowOpenSsh: true })).not.toThrow();

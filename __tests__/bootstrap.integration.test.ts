@@ -229,9 +229,9 @@ describe("a worker's bootstrap", () => {
     ]);
   });
 
-  test("installs tshark for the journey's captures", () => {
+  test("installs the Kubernetes packages and nothing for the journey, which captures from a pod of its own", () => {
     const { calls } = worker().run();
-    expect(calls.find((c) => c.includes(" install "))).toMatch(/cri-tools tshark$/);
+    expect(calls.find((c) => c.includes(" install "))).toMatch(/ cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools$/);
   });
 
   test("cluster-info signed for another token does not count", () => {

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boxNamespaces } from "../box/teardown";
-import { defaultTopology } from "../box/topology";
+import { boxTopology } from "../box/topology";
+import { resolveLab } from "../model/lab";
+import { DEFAULT_SETTINGS } from "../model/settings";
 import { CLI, runCli } from "./support/cli";
 import { FakeCluster, fakeCluster, FakePod, realExec } from "./support/fake-cluster";
 import { kubeconfigFor } from "./support/stand-in-api";
@@ -16,8 +18,8 @@ jest.setTimeout(60_000);
 
 for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftool", "clang", "iptables"]) requireTool(tool);
 
-function labyrinth(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+function labyrinth(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -157,6 +159,42 @@ describe("journey --local --datapath iptables", () => {
   });
 });
 
+describe("journey --local with the lab's own ranges", () => {
+  test("node addresses, pod addresses and the Service come from LABYRINTH_SUBNET_CIDR, _POD_CIDR and _SERVICE_CIDR, at every hop", () => {
+    const run = labyrinth(["journey", "--local", "--json"], { LABYRINTH_SUBNET_CIDR: "192.168.50.0/24", LABYRINTH_POD_CIDR: "10.44.0.0/16", LABYRINTH_SERVICE_CIDR: "10.112.0.0/16" });
+    expect(run.stderr).toBe("");
+    const result = JSON.parse(run.stdout);
+    expect(result.ok).toBe(true);
+    const inRange = (address: string, prefix: string) => address.startsWith(prefix);
+    for (const exchange of result.exchanges) {
+      for (const hop of [...exchange.hops, ...exchange.reply]) {
+        const p = hop.packet;
+        expect(hop.seen).toBe(true);
+        // Inner addresses: pods in 10.44.0.0/16, the Services (DNS's and the probe's) in 10.112.0.0/16.
+        for (const address of [p.src, p.dst]) expect(inRange(address, "10.44.") || inRange(address, "10.112.")).toBe(true);
+        if (p.outer) expect([p.outer.src, p.outer.dst].sort()).toEqual(["192.168.50.4", "192.168.50.5"]);
+      }
+    }
+    expect(result.plan.target.service.address).toBe("10.112.134.33");
+    expect(result.plan.dnsService.address).toBe("10.112.0.10");
+    expect([result.plan.client.address, result.plan.server.address]).toEqual(["10.44.1.15", "10.44.2.215"]);
+    expect(result.plan.nodes).toEqual([
+      { name: "node-1", address: "192.168.50.4" },
+      { name: "node-2", address: "192.168.50.5" },
+    ]);
+    expectNothingLeft(linksBefore);
+  });
+
+  test("a box up with other ranges is not used for these: box down first", () => {
+    expect(labyrinth(["box", "up"]).status).toBe(0);
+    const run = labyrinth(["journey", "--local"], { LABYRINTH_POD_CIDR: "10.44.0.0/16" });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe("labyrinth: the box that is up was built for other addresses (pods 10.10.1.0/24, 10.10.2.0/24): npx labyrinth box down first, or use the settings it was built with");
+    labyrinth(["box", "down"]);
+    expectNothingLeft(linksBefore);
+  });
+});
+
 describe("the text a learner reads", () => {
   test("the hop table and the summary in the article's terms", () => {
     const run = labyrinth(["journey", "--local", "--protocol", "udp"]);
@@ -267,7 +305,7 @@ describe("the lab's code path, against a stand-in API server backed by the box",
   const pki = makeTestPki();
   const work = mkdtempSync(join(tmpdir(), "labyrinth-lab-e2e-"));
   let cluster: FakeCluster;
-  const topology = defaultTopology();
+  const topology = boxTopology(resolveLab(DEFAULT_SETTINGS));
   // The capture pods' scratch folders: in a real pod they go with it; here the "pod" is the host.
   const scratchDirs = () => readdirSync("/tmp").filter((name) => name.startsWith("labyrinth-journey."));
   let scratchBefore: string[] = [];

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compiledObject, LoadedProgram, loadProgram, rewriteCounts, serviceEntries, unloadProgram, updateMap } from "../box/bpf";
-import { defaultTopology } from "../box/topology";
+import { boxTopology } from "../box/topology";
+import { resolveLab } from "../model/lab";
+import { DEFAULT_SETTINGS } from "../model/settings";
 import { buildFrame, FrameSpec, readFrame } from "./support/packets";
 import { requireTool } from "./support/tools";
 
@@ -14,11 +16,11 @@ requireTool("clang");
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-bpf-test-"));
 const bpffs = join(dir, "fs");
 // The box's services, and one whose port differs from its pods' (80 → 9999): the port rewrite too.
-const boxTopology = defaultTopology("labyrinth-test");
+const articleBox = boxTopology(resolveLab(DEFAULT_SETTINGS), "labyrinth-test");
 const topology = {
-  ...boxTopology,
+  ...articleBox,
   services: [
-    ...boxTopology.services,
+    ...articleBox.services,
     {
       name: "web",
       namespace: "wrk-2",

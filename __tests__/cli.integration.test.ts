@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeInfraState } from "./support/deployed";
 
 const ROOT = join(__dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-cli-"));
@@ -76,7 +77,7 @@ describe("npx labyrinth", () => {
   });
 
   test("kubeconfig writes the admin kubeconfig from the local state, readable by its owner only", () => {
-    writeFileSync(join(dir, "terraform.labyrinth-infra.tfstate"), JSON.stringify({ outputs: { kubeconfig: { value: "apiVersion: v1\nkind: Config\n" } } }));
+    writeInfraState(dir, { kubeconfig: "apiVersion: v1\nkind: Config\n" });
     const result = labyrinth(["kubeconfig"], {}, standIns(false));
     expect(result.status).toBe(0);
     const file = join(dir, ".kube", "labyrinth.yaml");
@@ -89,6 +90,36 @@ describe("npx labyrinth", () => {
     const empty = mkdtempSync(join(dir, "empty-"));
     const result = spawnSync(process.execPath, [join(ROOT, "bin/labyrinth.js"), "kubeconfig"], { cwd: empty, env: { PATH: "/usr/bin:/bin", HOME: empty }, encoding: "utf8" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/no state for labyrinth-infra at .*: deploy the lab first \(npm run deploy\)/);
+    expect(result.stderr.trim()).toBe(`labyrinth: no lab is deployed from ${empty}: npm run deploy builds one (run the lab's commands where you deployed it)`);
+  });
+
+  describe("the lab that was deployed, whatever this shell sets", () => {
+    let folder: string;
+    beforeEach(() => (folder = mkdtempSync(join(dir, "deployed-"))));
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [join(ROOT, "bin/labyrinth.js"), "kubeconfig"], { cwd: folder, env: { PATH: "/usr/bin:/bin", HOME: folder, ...env }, encoding: "utf8" });
+
+    test("deployed as team-a, found with no LABYRINTH_NAME", () => {
+      writeInfraState(folder, { kubeconfig: "team-a's\n" }, { name: "team-a", workers: 3 });
+      const result = run({});
+      expect(result.stderr).toBe("");
+      expect(readFileSync(join(folder, ".kube", "team-a.yaml"), "utf8")).toBe("team-a's\n");
+    });
+
+    test("two labs: both named, and LABYRINTH_NAME chooses", () => {
+      writeInfraState(folder, { kubeconfig: "a\n" }, { name: "team-a" });
+      writeInfraState(folder, { kubeconfig: "b\n" }, { name: "team-b" });
+      const asked = run({});
+      expect(asked.status).toBe(1);
+      expect(asked.stderr.trim()).toBe(`labyrinth: 2 labs are deployed from ${folder}: team-a, team-b; choose one with LABYRINTH_NAME, e.g. LABYRINTH_NAME=team-a`);
+      expect(run({ LABYRINTH_NAME: "team-b" }).status).toBe(0);
+      expect(readFileSync(join(folder, ".kube", "team-b.yaml"), "utf8")).toBe("b\n");
+    });
+
+    test("a destroyed lab (its state empty) is not one of them", () => {
+      writeFileSync(join(folder, "terraform.old-infra.tfstate"), JSON.stringify({ version: 4, outputs: {}, resources: [] }));
+      writeInfraState(folder, { kubeconfig: "a\n" }, { name: "team-a" });
+      expect(run({}).status).toBe(0);
+    });
   });
 });

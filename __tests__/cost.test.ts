@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseLifetime } from "../constructs/lifetime";
+import { parseLifetime } from "../model/lifetime";
 import { describeLab, estimateCost } from "../lab/cost";
 import { runApp } from "./support/app";
 

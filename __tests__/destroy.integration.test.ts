@@ -2,6 +2,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/cli";
+import { LabSettings } from "../model/settings";
+import { writeInfraState } from "./support/deployed";
 import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
 import { makeTestPki } from "./support/test-pki";
 
@@ -19,25 +21,25 @@ afterAll(async () => {
 const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b", status: "RUNNING", labels: { lab: "labyrinth", role: "control-plane" } };
 
 /** A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer. */
-function scene(options: { instances: object[]; server: string; after?: Record<string, object[]> }) {
+function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings> }) {
   const dir = mkdtempSync(join(work, "scene-"));
   const stub = join(dir, "stub");
   const bin = join(dir, "bin");
   for (const d of [stub, bin]) require("node:fs").mkdirSync(d);
-  writeFileSync(join(dir, "terraform.labyrinth-infra.tfstate"), JSON.stringify({ outputs: { kubeconfig: { value: kubeconfigFor(options.server, pki) } } }));
-  writeFileSync(join(dir, "terraform.labyrinth-cluster.tfstate"), JSON.stringify({ resources: [{ type: "helm_release" }] }));
+  const model = writeInfraState(dir, { kubeconfig: kubeconfigFor(options.server, pki) }, { project: "my-lab", ...options.settings });
+  writeFileSync(join(dir, `terraform.${model.stacks.cluster}.tfstate`), JSON.stringify({ resources: [{ type: "helm_release" }] }));
   writeFileSync(join(stub, "instances.json"), JSON.stringify(options.instances));
   for (const [file, items] of Object.entries(options.after ?? {})) writeFileSync(join(stub, `after-${file}.json`), JSON.stringify(items));
   // cdktf destroy: recorded, and from then on gcloud answers what is left.
-  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT" >> "$CALLS"\ntouch "$STUB_DIR/destroyed"\n`);
+  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\ntouch "$STUB_DIR/destroyed"\n`);
   chmodSync(join(bin, "npx"), 0o755);
   return { dir, stub, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
 }
 
-function destroy(dir: string, stub: string, args: string[] = []) {
+function destroy(dir: string, stub: string, args: string[] = [], env: NodeJS.ProcessEnv = { LABYRINTH_PROJECT: "my-lab" }) {
   return runCli(["destroy", ...args], {
     cwd: dir,
-    env: { PATH: `${join(dir, "bin")}:${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: dir },
+    env: { PATH: `${join(dir, "bin")}:${join(__dirname, "stand-ins")}:${process.env.PATH}`, STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: dir, ...env },
   });
 }
 
@@ -46,7 +48,7 @@ test("the normal path: both stacks destroyed through cdktf, then nothing left", 
   const run = await destroy(s.dir, s.stub, ["--auto-approve"]);
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy * --auto-approve project=my-lab"]);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy * --auto-approve project=my-lab name=labyrinth workers=2"]);
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(true);
   expect(run.stdout.trim()).toBe("labyrinth: nothing of lab labyrinth is left in my-lab");
   // What was looked for: by label where labels exist, by name where they do not.
@@ -71,7 +73,7 @@ test("the VMs expired: the in-cluster resources are dropped from state with a me
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(false);
   expect(readFileSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"), "utf8")).toContain("helm_release");
   expect(statSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped")).mode & 0o777).toBe(0o600);
-  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab"]);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab name=labyrinth workers=2"]);
 });
 
 test("the API server does not answer: the same, naming it", async () => {
@@ -81,7 +83,7 @@ test("the API server does not answer: the same, naming it", async () => {
   const run = await destroy(s.dir, s.stub);
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(`labyrinth: the API server at ${closed.url} does not answer: the in-cluster resources died with the cluster`);
-  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab"]);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab name=labyrinth workers=2"]);
 }, 30_000);
 
 test("leftovers are reported, each with the command that removes it", async () => {
@@ -103,4 +105,15 @@ test("leftovers are reported, each with the command that removes it", async () =
     "labyrinth:   firewall rule labyrinth-allow-ssh    gcloud compute firewall-rules delete labyrinth-allow-ssh --project=my-lab",
     "labyrinth:   network labyrinth                    gcloud compute networks delete labyrinth --project=my-lab",
   ]);
+});
+
+test("a lab deployed as team-a is destroyed from a shell that names nothing: its own stacks, project and settings", async () => {
+  const s = scene({ instances: [], server: api.url, settings: { name: "team-a", workers: 3 } });
+  const run = await destroy(s.dir, s.stub, [], {});
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain("dropped them from team-a-cluster's state");
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy team-a-infra --ignore-missing-stack-dependencies project=my-lab name=team-a workers=3"]);
+  expect(s.calls()).toContain("gcloud compute instances list --filter=labels.lab=team-a --format=json --project=my-lab --quiet");
+  expect(run.stdout).toContain("nothing of lab team-a is left in my-lab");
 });

@@ -126,10 +126,12 @@ test("cluster DNS on two nodes: the DNS exchange is expected at the client's lxc
 });
 
 describe("one clear line for each thing that can be missing", () => {
-  test("no kubeconfig", async () => {
+  test("no lab deployed here, and no kubeconfig given", async () => {
     const run = await journey([]);
-    expect(run.code).toBe(2);
-    expect(run.stderr.trim()).toBe("labyrinth: no kubeconfig: deploy the lab first (npm run deploy), pass --kubeconfig FILE, or use --local for the box");
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `labyrinth: no lab is deployed from ${work}: npm run deploy builds one (run the lab's commands where you deployed it); or pass --kubeconfig FILE, or use --local for the box`,
+    );
   });
 
   test("the cluster does not answer", async () => {

@@ -1,7 +1,7 @@
-import { parseLifetime } from "../constructs/lifetime";
+import { parseLifetime } from "../model/lifetime";
 import { named, resourcesOf, synthLab } from "./support/synth";
 import { kubeadmConfig } from "./support/user-data";
-import { explain } from "../stacks/settings";
+import { explain } from "../model/settings";
 import { SettingError } from "../constructs";
 
 describe("parseLifetime", () => {

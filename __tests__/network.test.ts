@@ -1,4 +1,4 @@
-import { FIREWALL_RULES } from "../lab/destroy";
+import { allFirewallRuleNames } from "../model/network";
 import { synthLab, named, resourcesOf } from "./support/synth";
 
 describe("LabyrinthNetwork with the article's settings", () => {
@@ -68,7 +68,7 @@ describe("LabyrinthNetwork with the article's settings", () => {
   test("destroy's search for leftovers knows every firewall rule the network can make", () => {
     const withRelay = synthLab({ hubbleRelay: true }).infra;
     const made = resourcesOf(withRelay, "google_compute_firewall").map((rule) => rule.name);
-    expect(made.sort()).toEqual(FIREWALL_RULES.map((rule) => `labyrinth-allow-${rule}`).sort());
+    expect(made.sort()).toEqual(allFirewallRuleNames("labyrinth").sort());
   });
 
   test("own SSH and API ranges replace the defaults", () => {

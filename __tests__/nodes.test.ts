@@ -90,9 +90,9 @@ describe("KubeadmNode with the article's settings", () => {
     ]);
   });
 
-  test("node.env: versions, endpoint and tshark on the workers only", () => {
+  test("node.env: versions, endpoint, and no extra package (the journey captures from a pod of its own)", () => {
     expect(nodeEnv(controlPlane)).toMatchObject({ ROLE: "control-plane", KUBERNETES_VERSION: "1.33", CRIO_VERSION: "1.33", API_ENDPOINT: "10.168.0.2:6443", EXTRA_PACKAGES: "" });
-    expect(nodeEnv(workers[0])).toMatchObject({ ROLE: "worker", EXTRA_PACKAGES: "tshark", POLL_SECONDS: "5" });
+    expect(nodeEnv(workers[0])).toMatchObject({ ROLE: "worker", EXTRA_PACKAGES: "", POLL_SECONDS: "5" });
   });
 
   test("each role's user-data carries the shared library once and its own script", () => {

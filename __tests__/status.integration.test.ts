@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { METADATA_KEYS } from "../constructs";
 import { parseBootstrapLog } from "../lab/bootstrap-log";
 import { runCli } from "./support/cli";
+import { writeInfraState } from "./support/deployed";
 import { makeCa, NodeSandbox, TOKEN } from "./support/node-sandbox";
 import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
 import { named, synthLab } from "./support/synth";
@@ -98,7 +99,7 @@ describe("npm run status", () => {
       if (path === "/apis/batch/v1/namespaces/wrk-1/jobs/connectivity-check") return ok({ kind: "Job", status: jobSucceeded ? { succeeded: 1 } : { active: 1 } });
       return { status: 404, body: { kind: "Status", code: 404 } };
     }, pki);
-    writeFileSync(join(project, "terraform.labyrinth-infra.tfstate"), JSON.stringify({ outputs: { kubeconfig: { value: kubeconfigFor(api.url, pki) } } }));
+    writeInfraState(project, { kubeconfig: kubeconfigFor(api.url, pki) }, { project: "my-lab" });
   });
   afterAll(() => api.close());
 

@@ -6,7 +6,7 @@ const { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlin
 const { join, relative } = require("node:path");
 
 const ROOT = join(__dirname, "..");
-const SOURCES = ["main.ts", "stacks", "constructs", "lab"];
+const SOURCES = ["main.ts", "model", "stacks", "constructs", "lab"];
 // The constructs find these beside their own folder, compiled or not.
 const ASSETS = ["cloud-init", "workload", "local-exec", "charts"];
 

@@ -8,16 +8,17 @@ import { boxStatus, howToExplore } from "../box/describe";
 import { Datapath } from "../box/preflight";
 import { BoxError, boxUp, journeyInBox } from "../box/session";
 import { teardownBox } from "../box/teardown";
-import { SettingError } from "../constructs/errors";
-import { journeyOnLab } from "../journey/lab/session";
+import { unfollowedSettings } from "../box/topology";
 import { Protocol } from "../journey/plan";
 import { renderText } from "../journey/report";
-import { readOutputs } from "../lab/state";
-import { parseLifetime } from "../constructs/lifetime";
-import { costInput, describeLab } from "../lab/cost";
+import { costLine } from "../lab/cost";
 import { destroyLab } from "../lab/destroy";
+import { journeyOnLab } from "../lab/journey/session";
+import { DeployedLab, DeployedLabError, findDeployedLab, readOutputs, requireDeployedLab } from "../lab/state";
 import { readStatus, renderStatus } from "../lab/status";
-import { ENV_SETTINGS, explain, LabSettings, settingsFromEnv } from "../stacks/settings";
+import { SettingError } from "../model/errors";
+import { LabModel, resolveLab } from "../model/lab";
+import { ENV_SETTINGS, explain, settingsFromEnv } from "../model/settings";
 
 interface Command {
   readonly summary: string;
@@ -94,13 +95,17 @@ async function journey(args: string[]): Promise<number> {
   if (!(timeout > 0)) throw new UsageError(`--timeout ${values.timeout}: use a number of seconds above 0`);
   const pcapDir = values["pcap-dir"] as string | undefined;
   if (values.local) {
-    const { result, timings } = await journeyInBox({ datapath, protocols, pcapDir, captureTimeoutMs: timeout * 1000 });
+    const { result, timings } = await journeyInBox({ model: boxModel(), datapath, protocols, pcapDir, captureTimeoutMs: timeout * 1000 });
     console.log(values.json ? JSON.stringify({ ...result, timings }, null, 2) : renderText(result));
     return result.ok ? 0 : 1;
   }
   if (values.datapath) throw new UsageError("--datapath is the box's: the lab's datapath is Cilium's (LABYRINTH_KUBE_PROXY_REPLACEMENT)");
+  // With a kubeconfig of its own, a lab deployed elsewhere (with the current settings) can be traced too.
+  const file = values.kubeconfig as string | undefined;
+  const model = file ? labOrCurrent() : deployedLab("; or pass --kubeconfig FILE, or use --local for the box").model;
   const { plan, result } = await journeyOnLab({
-    kubeconfig: labKubeconfig(values.kubeconfig as string | undefined),
+    model,
+    kubeconfig: file ? readFileSync(file, "utf8") : String(readOutputs(model.stacks.infrastructure).kubeconfig),
     protocols,
     pcapDir,
     captureImage: values["capture-image"] as string | undefined,
@@ -115,15 +120,23 @@ async function journey(args: string[]): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-/** The lab's admin kubeconfig: a file given, or the infrastructure stack's output in the local state. */
-function labKubeconfig(file: string | undefined): string {
-  if (file) return readFileSync(file, "utf8");
-  const { name } = settingsFromEnv(process.env);
-  try {
-    return String(readOutputs(`${name}-infra`).kubeconfig);
-  } catch {
-    throw new UsageError(`no kubeconfig: deploy the lab first (npm run deploy), pass --kubeconfig FILE, or use --local for the box`);
-  }
+/** The lab the box stands for: the current settings' (their addresses), with what it cannot follow said once. */
+function boxModel(): LabModel {
+  const model = resolveLab(settingsFromEnv(process.env));
+  const unfollowed = unfollowedSettings(model.settings);
+  if (unfollowed.length > 0) console.error(`labyrinth: the box follows the lab's addresses, not ${unfollowed.join(", ")}`);
+  return model;
+}
+
+/** The lab deployed from this folder (the one LABYRINTH_NAME names, or the only one), as it was deployed. */
+function deployedLab(alternatives?: string): DeployedLab {
+  const lab = requireDeployedLab(process.env, alternatives);
+  warnUnrecorded(lab);
+  return lab;
+}
+
+function warnUnrecorded(lab: DeployedLab): void {
+  if (!lab.recorded) console.error(`labyrinth: lab ${lab.model.name} was deployed before labs recorded their settings: using the current settings with its name (a deploy records them)`);
 }
 
 async function box(args: string[]): Promise<number> {
@@ -131,7 +144,7 @@ async function box(args: string[]): Promise<number> {
   const [action] = positionals;
   if (action === "up") {
     const datapath = choice<Datapath>(values.datapath as string | undefined, ["ebpf", "iptables"], "datapath", "ebpf");
-    console.log(howToExplore(await boxUp(datapath), datapath));
+    console.log(howToExplore(await boxUp(boxModel(), datapath), datapath));
     return 0;
   }
   if (action === "down") {
@@ -146,25 +159,32 @@ async function box(args: string[]): Promise<number> {
   throw new UsageError(`box ${action ?? ""}: use box up, box down or box status`);
 }
 
-/** The settings, with the project that every command touching the cloud needs. */
-function cloudSettings(): LabSettings & { project: string } {
-  const settings = settingsFromEnv(process.env);
-  if (!settings.project) {
+/** The project of a lab: where it was deployed, or for a new one, the one the settings name. */
+function projectOf(model: LabModel): string {
+  if (!model.project) {
     throw new SettingError(
       "LABYRINTH_PROJECT",
       "no Google Cloud project: set it (or GOOGLE_CLOUD_PROJECT) to a project with billing and the Compute Engine API enabled",
     );
   }
-  return settings as LabSettings & { project: string };
+  return model.project;
+}
+
+/** The deployed lab, or for status and destroy of one that is not, the current settings' lab. */
+function labOrCurrent(): LabModel {
+  const lab = findDeployedLab(process.env);
+  if (lab) warnUnrecorded(lab);
+  return lab?.model ?? resolveLab(settingsFromEnv(process.env));
 }
 
 async function status(args: string[]): Promise<number> {
   const { values } = parse(args, { watch: { type: "boolean" }, interval: { type: "string" } });
-  const settings = cloudSettings();
+  const model = labOrCurrent();
+  const project = projectOf(model);
   const interval = Number(values.interval ?? 10);
   for (;;) {
     const now = new Date();
-    const current = await readStatus(settings, settings.project, now);
+    const current = await readStatus(model, project, now);
     console.log(`${values.watch ? `\n${now.toISOString().slice(11, 19)} ` : ""}${renderStatus(current, now)}`);
     if (!values.watch || current.verdict !== "in progress") return current.verdict === "failed" ? 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, interval * 1000));
@@ -172,12 +192,13 @@ async function status(args: string[]): Promise<number> {
 }
 
 async function destroy(args: string[]): Promise<number> {
-  const settings = cloudSettings();
-  return destroyLab(settings, settings.project, args, (line) => console.log(`labyrinth: ${line}`));
+  const model = labOrCurrent();
+  return destroyLab(model, projectOf(model), args, (line) => console.log(`labyrinth: ${line}`));
 }
 
 function deploy(args: string[]): number {
-  const settings = cloudSettings();
+  const model = resolveLab(settingsFromEnv(process.env));
+  const project = projectOf(model);
   // Once here, since synth skips cdktf's per-resource version checks: terraform_data needs 1.4.
   const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
   const said = spawnSync(binary, ["version"], { encoding: "utf8" });
@@ -188,17 +209,16 @@ function deploy(args: string[]): number {
     );
     return 1;
   }
-  const zone = settings.zone ?? `${settings.region}-b`;
-  console.log(`labyrinth: ${describeLab(settings.name, costInput(settings), zone, parseLifetime(settings.ttl))}`);
-  const env = { ...process.env, LABYRINTH_PROJECT: settings.project };
+  console.log(`labyrinth: ${costLine(model)}`);
+  const env = { ...process.env, LABYRINTH_PROJECT: project };
   return spawnSync("npx", ["cdktf", "deploy", "*", ...args], { stdio: "inherit", env }).status ?? 1;
 }
 
 function kubeconfig(): number {
-  const { name } = settingsFromEnv(process.env);
-  const outputs = readOutputs(`${name}-infra`);
+  const { model } = deployedLab();
+  const outputs = readOutputs(model.stacks.infrastructure);
   const dir = join(homedir(), ".kube");
-  const file = join(dir, `${name}.yaml`);
+  const file = join(dir, `${model.name}.yaml`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, String(outputs.kubeconfig), { mode: 0o600 });
   chmodSync(file, 0o600);
@@ -242,7 +262,7 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(args);
   } catch (error) {
     if (error instanceof SettingError) console.error(explain(error));
-    else if (error instanceof BoxError || error instanceof BpfNotPermitted || error instanceof UsageError) {
+    else if (error instanceof BoxError || error instanceof BpfNotPermitted || error instanceof UsageError || error instanceof DeployedLabError) {
       for (const line of error.message.split("\n")) console.error(`labyrinth: ${line}`);
     } else console.error(`labyrinth: ${error instanceof Error ? error.message : error}`);
     return error instanceof UsageError ? 2 : 1;

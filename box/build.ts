@@ -151,8 +151,9 @@ export function buildBox(topology: BoxTopology, datapath: Datapath, temporary: b
   const dnsService = startDns(topology);
   for (const pod of topology.pods.filter((p) => p.role !== "dns")) writeResolvConf(topology, pod, dnsService);
   const server = podByRole(topology, "server");
-  const ports = topology.services.filter((s) => s.backend === server.name).flatMap((s) => s.ports);
-  const port = ports[0]?.targetPort ?? 9999;
+  const [served] = topology.services.filter((s) => s.backend === server.name).flatMap((s) => s.ports);
+  if (!served) throw new Error("no service in front of the server pod");
+  const port = served.targetPort;
   startInNetns(server.netns, ["sh", WORKLOAD_LISTENER], { ...process.env, PORT: String(port) });
   waitForListener(server.netns, "tcp", port);
   waitForListener(server.netns, "udp", port);

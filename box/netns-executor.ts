@@ -32,6 +32,11 @@ export class NetnsExecutor implements Executor {
     return spawnCollect(["ip", "netns", "exec", this.nodeNetns(node), ...argv]).done;
   }
 
+  /** The box has no Cilium agent: its node has the tools. */
+  onAgent(node: string, argv: string[]): Promise<ExecResult> {
+    return this.onNode(node, argv);
+  }
+
   startOnNode(node: string, argv: string[]): Running {
     const run = spawnCollect(["ip", "netns", "exec", this.nodeNetns(node), ...argv]);
     let ended = false;

@@ -1,7 +1,7 @@
 import { cleanUpOnInterrupt } from "../journey/interrupt";
 import { runJourney } from "../journey/journey";
 import { Protocol } from "../journey/plan";
-import { JourneyResult } from "../journey/report";
+import { JourneyResult } from "../journey/result";
 import { mkdirSync } from "node:fs";
 import { buildBox } from "./build";
 import { CommandError } from "./command";
@@ -10,7 +10,8 @@ import { planForBox } from "./plan";
 import { Datapath, preflight } from "./preflight";
 import { boxPaths, readState } from "./state";
 import { boxNamespaces, teardownBox } from "./teardown";
-import { BoxTopology, defaultTopology } from "./topology";
+import { LabModel } from "../model/lab";
+import { BoxTopology, boxTopology } from "./topology";
 
 /** A problem the user can fix, said in one line (or a few, one per problem). */
 export class BoxError extends Error {}
@@ -80,6 +81,8 @@ export interface BoxJourney {
 }
 
 export interface BoxJourneyOptions {
+  /** The lab the box stands for: its addresses and ports. A box already up must have been built from the same. */
+  readonly model: LabModel;
   /** For a new box; a box already up keeps its own (and a different one is refused). @default "ebpf" */
   readonly datapath?: Datapath;
   readonly protocols: Protocol[];
@@ -99,7 +102,11 @@ export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourn
   if (up && options.datapath && options.datapath !== up.datapath) {
     throw new BoxError(`the box that is up has the ${up.datapath} datapath: npx labyrinth box down first, or leave out --datapath`);
   }
-  const topology = up?.topology ?? defaultTopology(prefix);
+  const wanted = boxTopology(options.model, prefix);
+  if (up && JSON.stringify(up.topology) !== JSON.stringify(wanted)) {
+    throw new BoxError(`the box that is up was built for other addresses (pods ${up.topology.nodes.map((n) => n.podCidr).join(", ")}): npx labyrinth box down first, or use the settings it was built with`);
+  }
+  const topology = up?.topology ?? wanted;
   const datapath = up?.datapath ?? options.datapath ?? "ebpf";
   checkCanRun(datapath);
   const trace = async () => {
@@ -133,11 +140,11 @@ export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourn
 }
 
 /** `box up`: builds the box and leaves it running (torn down if interrupted while building). */
-export async function boxUp(datapath: Datapath, prefix = "labyrinth"): Promise<BoxTopology> {
+export async function boxUp(model: LabModel, datapath: Datapath, prefix = "labyrinth"): Promise<BoxTopology> {
   checkCanRun(datapath);
   const up = existingBox(prefix);
   if (up) throw new BoxError(`a box is already up (datapath ${up.datapath}): npx labyrinth box down first, or use it as it is`);
-  const topology = defaultTopology(prefix);
+  const topology = boxTopology(model, prefix);
   claimBox(prefix);
   await cleanUpOnInterrupt(
     () => teardownBox(prefix),

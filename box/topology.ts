@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
+import { PORTS, VXLAN_OVERHEAD } from "../model/defaults";
+import { addressAt, parseCidr } from "../model/ipv4";
+import { LabModel, nodePodRange, ProbeModel } from "../model/lab";
+import { DEFAULT_SETTINGS, ENV_SETTINGS, LabSettings } from "../model/settings";
 
 /**
- * The box: the article's datapath out of network namespaces. One description, from which the
- * build, the teardown and the journey's capture plan all derive. Defaults are the article's
- * addresses with the lab's pod range (10.10.0.0/16 where the article's Cilium used 10.0.0.0/8):
- * the same last octets, the same nodes, ports and service addresses.
+ * The box: the article's datapath out of network namespaces, built from the lab's model. One
+ * description, from which the build, the teardown and the journey's capture plan all derive.
  */
 export interface BoxNode {
   /** The node's name in the journey, e.g. node-1. */
@@ -73,56 +75,110 @@ export function macFor(id: string): string {
   return ["02", ...[...bytes].map((b) => b.toString(16).padStart(2, "0"))].join(":");
 }
 
-export function defaultTopology(prefix = "labyrinth"): BoxTopology {
-  const node = (n: number, gateway: string): BoxNode => ({
-    name: `node-${n}`,
-    netns: `${prefix}-node-${n}`,
-    address: `10.168.0.${3 + n}`,
-    podCidr: `10.10.${n}.0/24`,
-    gateway,
-  });
-  const pod = (name: string, namespace: string, nodeName: string, address: string, role: BoxPod["role"]): BoxPod => ({
+/**
+ * What the box takes from the article itself, where the lab leaves it to Kubernetes: the host
+ * part of each pod's address in its node's /24, the Service's ClusterIP (its place in the service
+ * range), and one VNI.
+ */
+const ARTICLE = {
+  hosts: { client: 15, server: 215, dns: 17 },
+  gateways: { client: 49, server: 244 },
+  /** 10.105.134.33 in 10.96.0.0/12. */
+  serviceOffset: 0x098621,
+  vni: 2,
+};
+
+/** Where a Service's ClusterIP sits in the service range: the article's place, kept clear of .0, .1 (kubernetes) and DNS's tenth. */
+function clusterIp(serviceCidr: string): string {
+  const range = parseCidr(serviceCidr, "serviceCidr");
+  const taken = [0, 1, 10, range.size - 1];
+  const offset = [ARTICLE.serviceOffset % range.size, 4].find((o) => !taken.includes(o))!;
+  return addressAt(range, offset);
+}
+
+/**
+ * The box follows the lab's address ranges and ports. Of the other settings, most shape VMs and
+ * versions, which the box has none of; these would change what the journey sees, and the box
+ * cannot follow them, for the reason given.
+ */
+const NOT_FOLLOWED: Partial<Record<keyof LabSettings, string>> = {
+  workers: "the box has the two workers the journey crosses",
+  kubeProxyReplacement: "choose the box's datapath with --datapath",
+};
+
+/** The settings that differ from the article's and that the box does not follow, each as `VARIABLE=value (why)`. */
+export function unfollowedSettings(settings: LabSettings): string[] {
+  return (Object.keys(NOT_FOLLOWED) as (keyof LabSettings)[])
+    .filter((key) => String(settings[key]) !== String(DEFAULT_SETTINGS[key]))
+    .map((key) => `${ENV_SETTINGS[key].env}=${String(settings[key])} (${NOT_FOLLOWED[key]})`);
+}
+
+/**
+ * The box of a lab: its two probe workers as node-1 and node-2 at their lab addresses, each with
+ * the /24 of the pod range that kube-controller-manager gives the n-th node, the client and
+ * server probes and cluster DNS at the article's host parts of those ranges, kube-dns at the
+ * service range's tenth address and the probe's Service at the article's place in it.
+ */
+export function boxTopology(model: LabModel, prefix = "labyrinth"): BoxTopology {
+  const { client, server } = model.probes;
+  const workerOf = (probe: ProbeModel) => model.workers.find((w) => w.index === probe.worker)!;
+  const node = (probe: ProbeModel, gatewayHost: number): BoxNode => {
+    const worker = workerOf(probe);
+    const podCidr = nodePodRange(model, worker.index);
+    return {
+      name: worker.shortName,
+      netns: `${prefix}-${worker.shortName}`,
+      address: worker.internalAddress,
+      podCidr,
+      gateway: addressAt(parseCidr(podCidr, "podCidr"), gatewayHost),
+    };
+  };
+  const nodes = [node(client, ARTICLE.gateways.client), node(server, ARTICLE.gateways.server)];
+  const [clientNode, serverNode] = nodes;
+  const pod = (name: string, namespace: string, on: BoxNode, host: number, role: BoxPod["role"]): BoxPod => ({
     name,
     namespace,
-    node: nodeName,
-    address,
+    node: on.name,
+    address: addressAt(parseCidr(on.podCidr, "podCidr"), host),
     netns: `${prefix}-${role === "dns" ? "coredns" : namespace}`,
     lxc: lxcName(namespace, name),
     role,
   });
+  const { port } = model.probes;
+  const mtu = model.network.mtu - VXLAN_OVERHEAD;
   return {
     prefix,
-    underlayCidr: "10.168.0.0/24",
-    underlayMtu: 1460,
-    vxlan: { port: 8472, vni: 2, mtu: 1410 },
-    routeMtu: 1410,
-    dnsDomain: "cluster.local",
-    nodes: [node(1, "10.10.1.49"), node(2, "10.10.2.244")],
+    underlayCidr: model.network.subnetCidr.text,
+    underlayMtu: model.network.mtu,
+    vxlan: { port: model.tunnelPort, vni: ARTICLE.vni, mtu },
+    routeMtu: mtu,
+    dnsDomain: model.cluster.dnsDomain,
+    nodes,
     pods: [
-      pod("node-wrk-1-ubuntu24", "wrk-1", "node-1", "10.10.1.15", "client"),
-      pod("node-wrk-2-ubuntu24", "wrk-2", "node-2", "10.10.2.215", "server"),
-      pod("coredns", "kube-system", "node-2", "10.10.2.17", "dns"),
+      pod(client.app, client.namespace, clientNode, ARTICLE.hosts.client, "client"),
+      pod(server.app, server.namespace, serverNode, ARTICLE.hosts.server, "server"),
+      pod("coredns", "kube-system", serverNode, ARTICLE.hosts.dns, "dns"),
     ],
     services: [
       {
         name: "kube-dns",
         namespace: "kube-system",
-        address: "10.96.0.10",
+        address: model.cluster.dnsServiceAddress,
         ports: [
-          { name: "dns", protocol: "udp", port: 53, targetPort: 53 },
-          { name: "dns-tcp", protocol: "tcp", port: 53, targetPort: 53 },
+          { name: "dns", protocol: "udp", port: PORTS.dns, targetPort: PORTS.dns },
+          { name: "dns-tcp", protocol: "tcp", port: PORTS.dns, targetPort: PORTS.dns },
         ],
         backend: "coredns",
       },
       {
-        name: "node-wrk-2-ubuntu24",
-        namespace: "wrk-2",
-        address: "10.105.134.33",
+        name: server.app,
+        namespace: server.namespace,
+        address: clusterIp(model.cluster.serviceCidr),
         ports: [
-          { name: "tcp-9999", protocol: "tcp", port: 9999, targetPort: 9999 },
-          { name: "udp-9999", protocol: "udp", port: 9999, targetPort: 9999 },
+          { name: `tcp-${port}`, protocol: "tcp", port, targetPort: port },
+          { name: `udp-${port}`, protocol: "udp", port, targetPort: port },
         ],
-        backend: "node-wrk-2-ubuntu24",
+        backend: server.app,
       },
     ],
   };

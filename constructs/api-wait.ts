@@ -1,7 +1,7 @@
 import { AssetType, DataResource, ITerraformDependable, TerraformAsset, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterAccess } from "./cluster-access";
-import { check } from "./errors";
+import { check } from "../model/errors";
 import { ASSETS_ROOT } from "./template";
 
 /** What an ApiWait waits for; made with the static factories. */

@@ -2,14 +2,13 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { check } from "./errors";
-import { parseAddress } from "./ipv4";
-import { VXLAN_PORT } from "./lab-names";
-import { checkVersion } from "./names";
+import { ciliumImages, resolveCilium } from "../model/cilium";
+import { DEFAULTS } from "../model/defaults";
+import { RELEASE_NAMES } from "../model/names";
 
 export interface CiliumReleaseProps {
   /**
-   * Version of the `cilium` chart from https://helm.cilium.io (and of Cilium itself).
+   * Exact version (x.y.z) of the `cilium` chart from https://helm.cilium.io, and of Cilium itself.
    * @default "1.17.4" (the article's)
    */
   readonly version?: string;
@@ -25,6 +24,7 @@ export interface CiliumReleaseProps {
    */
   readonly apiServerHost?: string;
   /**
+   * The API server's port, with `apiServerHost`.
    * @default 6443
    */
   readonly apiServerPort?: number;
@@ -39,7 +39,7 @@ export interface CiliumReleaseProps {
    */
   readonly hubbleRelay?: boolean;
   /**
-   * Replicas of cilium-operator.
+   * Replicas of cilium-operator, a whole number from 1.
    * @default 1 (one control plane: a second replica would only wait for a node)
    */
   readonly operatorReplicas?: number;
@@ -69,53 +69,22 @@ export class CiliumRelease extends Construct {
   public readonly release: Release;
 
   /** The agent image of a Cilium version (what the nodes can pull early). */
-  static agentImage(version = "1.17.4"): string {
-    return `quay.io/cilium/cilium:v${version}`;
+  static agentImage(version: string = DEFAULTS.ciliumVersion): string {
+    return ciliumImages(version).agent;
   }
 
   /** The operator image of a Cilium version (the chart's operator-generic, outside any cloud). */
-  static operatorImage(version = "1.17.4"): string {
-    return `quay.io/cilium/operator-generic:v${version}`;
+  static operatorImage(version: string = DEFAULTS.ciliumVersion): string {
+    return ciliumImages(version).operator;
   }
 
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
-    this.version = props.version ?? "1.17.4";
-    checkVersion(this.version, "version", "1.17.4");
-    const replacement = props.kubeProxyReplacement ?? false;
-    const port = props.apiServerPort ?? 6443;
-    check(!replacement || props.apiServerHost !== undefined, "apiServerHost", "kube-proxy replacement needs the API server's internal address: set apiServerHost");
-    if (props.apiServerHost !== undefined) parseAddress(props.apiServerHost, "apiServerHost");
-    check(Number.isInteger(port) && port > 0 && port < 65536, "apiServerPort", `${port} is not a port`);
-    const replicas = props.operatorReplicas ?? 1;
-    check(Number.isInteger(replicas) && replicas >= 1, "operatorReplicas", "must be a whole number, at least 1");
-    const hubble = props.hubble ?? true;
-    const relay = props.hubbleRelay ?? false;
-    check(hubble || !relay, "hubbleRelay", "Hubble Relay needs Hubble: set hubble too");
-
-    this.values = {
-      routingMode: "tunnel",
-      tunnelProtocol: "vxlan",
-      tunnelPort: VXLAN_PORT,
-      ipam: { mode: "kubernetes" },
-      // A string, as the chart documents it ("true"/"false").
-      kubeProxyReplacement: String(replacement),
-      ...(replacement
-        ? {
-            k8sServiceHost: props.apiServerHost,
-            k8sServicePort: port,
-            // Pods' connect() is not rewritten at the socket, so the journey still sees the
-            // ClusterIP leave the pod and the rewrite happen at its lxc interface.
-            socketLB: { hostNamespaceOnly: true },
-          }
-        : {}),
-      hubble: { enabled: hubble, relay: { enabled: relay } },
-      // 0: detected from the node's interface (1460 on GCE), minus the VXLAN overhead.
-      MTU: 0,
-      operator: { replicas },
-    };
+    const model = resolveCilium(props);
+    this.version = model.version;
+    this.values = { ...model.values };
     this.release = new Release(this, "Resource", {
-      name: "cilium",
+      name: RELEASE_NAMES.cilium,
       repository: "https://helm.cilium.io",
       chart: "cilium",
       version: this.version,

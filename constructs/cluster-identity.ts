@@ -4,25 +4,47 @@ import { LocallySignedCert } from "@cdktf/provider-tls/lib/locally-signed-cert";
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
 import { Construct } from "constructs";
-import { check } from "./errors";
+import { resolveIdentity } from "../model/identity";
 
 export interface ClusterIdentityProps {
   /**
-   * Lifetime of the kubeadm bootstrap token, in hours: workers can join while it lives.
-   * Keep it at least as long as the lab lives, so a recreated worker can still join.
+   * Lifetime of the kubeadm bootstrap token, in whole hours from 1: workers can join while it
+   * lives. Keep it at least as long as the lab lives, so a recreated worker can still join.
    * @default 24 (kubeadm's default)
    */
   readonly tokenTtlHours?: number;
   /**
-   * Validity of the cluster CA, in hours. The CA is never renewed early: a renewal would replace it.
+   * Validity of the cluster CA, in whole hours from 24. The CA is never renewed early: a renewal
+   * would replace it, and the cluster with it.
    * @default 87600 (10 years, as kubeadm)
    */
   readonly caValidityHours?: number;
   /**
-   * Validity of the admin client certificate, in hours.
-   * @default 8760 (1 year, as kubeadm's admin.conf)
+   * Validity of the admin client certificate (group system:masters, which cannot be revoked short
+   * of replacing the CA), in whole hours from 1. Keep it close to the lab's life.
+   * @default 720 (30 days)
    */
   readonly adminValidityHours?: number;
+  /**
+   * A deploy replaces the admin certificate once less than this many hours are left of it;
+   * 0 never renews it early. Less than `adminValidityHours`.
+   * @default 168 (its last week)
+   */
+  readonly adminRenewalHours?: number;
+}
+
+/**
+ * What a KubeadmNode needs of the cluster's identity. A ClusterIdentity is one; values of your
+ * own (from another stack's outputs, say) can be passed the same way.
+ */
+export interface IClusterIdentity {
+  /** `[a-z0-9]{6}.[a-z0-9]{16}`, for kubeadm's bootstrapTokens and JoinConfiguration. */
+  readonly token: string;
+  /** How long the token lives, in hours, from the control plane's last boot. */
+  readonly tokenTtlHours: number;
+  readonly caCertPem: string;
+  /** The CA's private key: only the control plane receives it. */
+  readonly caKeyPem: string;
 }
 
 /**
@@ -31,7 +53,7 @@ export interface ClusterIdentityProps {
  * (group system:masters, so it works the moment the API server does).
  * Every value here is sensitive and lives in Terraform state.
  */
-export class ClusterIdentity extends Construct {
+export class ClusterIdentity extends Construct implements IClusterIdentity {
   /** `[a-z0-9]{6}.[a-z0-9]{16}`, for kubeadm's bootstrapTokens and JoinConfiguration. */
   public readonly token: string;
   public readonly tokenTtlHours: number;
@@ -42,13 +64,8 @@ export class ClusterIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterIdentityProps = {}) {
     super(scope, id);
-    this.tokenTtlHours = props.tokenTtlHours ?? 24;
-    const caHours = props.caValidityHours ?? 87600;
-    const adminHours = props.adminValidityHours ?? 8760;
-    // kubeadm reads "0" as a token that never expires: always keep a bound.
-    check(Number.isInteger(this.tokenTtlHours) && this.tokenTtlHours >= 1, "tokenTtlHours", "must be a whole number of hours, at least 1");
-    check(Number.isInteger(caHours) && caHours >= 24, "caValidityHours", "must be a whole number of hours, at least 24");
-    check(Number.isInteger(adminHours) && adminHours >= 1, "adminValidityHours", "must be a whole number of hours, at least 1");
+    const hours = resolveIdentity(props);
+    this.tokenTtlHours = hours.tokenTtlHours;
 
     const tokenPart = (partId: string, length: number) =>
       new Password(this, partId, { length, upper: false, special: false, lower: true, numeric: true });
@@ -59,7 +76,7 @@ export class ClusterIdentity extends Construct {
       privateKeyPem: caKey.privateKeyPem,
       subject: [{ commonName: "kubernetes" }],
       isCaCertificate: true,
-      validityPeriodHours: caHours,
+      validityPeriodHours: hours.caValidityHours,
       earlyRenewalHours: 0,
       allowedUses: ["cert_signing", "key_encipherment", "digital_signature"],
     });
@@ -75,8 +92,8 @@ export class ClusterIdentity extends Construct {
       certRequestPem: adminRequest.certRequestPem,
       caPrivateKeyPem: caKey.privateKeyPem,
       caCertPem: ca.certPem,
-      validityPeriodHours: adminHours,
-      earlyRenewalHours: 0,
+      validityPeriodHours: hours.adminValidityHours,
+      earlyRenewalHours: hours.adminRenewalHours,
       allowedUses: ["client_auth", "digital_signature", "key_encipherment"],
     });
     this.adminKeyPem = adminKey.privateKeyPem;

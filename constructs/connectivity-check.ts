@@ -4,8 +4,9 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { ApiWait, WaitCondition } from "./api-wait";
 import { ClusterAccess } from "./cluster-access";
-import { checkDnsLabel, checkImage } from "./names";
-import { DEFAULT_PROBE_IMAGE, PROBE_PORT } from "./lab-names";
+import { checkDnsLabel, checkImage } from "../model/checks";
+import { DEFAULTS, PORTS } from "../model/defaults";
+import { CHECK_NAMES } from "../model/names";
 import { readAsset, terraformLiteral } from "./template";
 
 export interface ConnectivityCheckProps {
@@ -45,11 +46,11 @@ export class ConnectivityCheck extends Construct {
   constructor(scope: Construct, id: string, props: ConnectivityCheckProps) {
     super(scope, id);
     checkDnsLabel(props.namespace, "namespace");
-    const image = props.image ?? DEFAULT_PROBE_IMAGE;
+    const image = props.image ?? DEFAULTS.probeImage;
     checkImage(image, "image");
-    const name = "connectivity-check";
+    const name = CHECK_NAMES.job;
     const script = new ConfigMapV1(this, "Script", {
-      metadata: { name: "labyrinth-connectivity-check", namespace: props.namespace },
+      metadata: { name: CHECK_NAMES.script, namespace: props.namespace },
       data: { "connectivity-check.sh": terraformLiteral(readAsset("workload/connectivity-check.sh")) },
       dependsOn: props.dependsOn,
     });
@@ -70,7 +71,7 @@ export class ConnectivityCheck extends Construct {
                 command: ["/bin/sh", "/labyrinth/connectivity-check.sh"],
                 env: [
                   { name: "TARGET", value: props.target },
-                  { name: "PORT", value: String(PROBE_PORT) },
+                  { name: "PORT", value: String(PORTS.probe) },
                 ],
                 volumeMount: [{ name: "labyrinth", mountPath: "/labyrinth" }],
               },

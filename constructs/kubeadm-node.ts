@@ -1,62 +1,74 @@
 import { ComputeInstance } from "@cdktf/provider-google/lib/compute-instance";
 import { Construct } from "constructs";
-import { ClusterIdentity } from "./cluster-identity";
-import { check } from "./errors";
-import { overlaps, parseAddress, parseCidr } from "./ipv4";
-import { LabyrinthNetwork } from "./labyrinth-network";
-import { MAX_RUN_SECONDS, MIN_RUN_SECONDS, parseLifetime } from "./lifetime";
-import { checkGceLabelValue, checkGceName, checkImage, checkK8sLabelValue, checkVersion } from "./names";
+import { ClusterModel, resolveCluster } from "../model/cluster";
+import { check } from "../model/errors";
+import { parseCidr } from "../model/ipv4";
+import { METADATA_KEYS } from "../model/names";
+import { checkNodeAddress, KubeadmRole, resolveNode } from "../model/node";
+import { IClusterIdentity } from "./cluster-identity";
+import { INodeNetwork } from "./labyrinth-network";
 import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
-export type KubeadmRole = "control-plane" | "worker";
-
-/** Instance-metadata keys that carry secrets beside user-data; the bootstrap reads them at boot. */
-export const METADATA_KEYS = {
-  token: "labyrinth-token",
-  caCert: "labyrinth-ca-crt",
-  caKey: "labyrinth-ca-key",
-} as const;
+export { KubeadmRole };
 
 /** What every node of one cluster shares. */
 export interface KubeadmClusterSettings {
-  /** The control plane's internal address; the API endpoint is this address on port 6443. */
+  /**
+   * The control plane's internal address (an IPv4 address in the network's subnet); the API
+   * endpoint is this address on port 6443. The control plane's `internalAddress` must be it.
+   */
   readonly controlPlaneAddress: string;
   /**
-   * Pods' addresses; kubeadm gives each node a /24 of it, and Cilium uses the same ranges.
+   * Pods' addresses, an IPv4 CIDR of /23 or larger, disjoint from the subnet and the services;
+   * kube-controller-manager gives each node a /24 of it, and Cilium uses the same ranges.
    * @default "10.10.0.0/16" (the article's `kubeadm init --pod-network-cidr`)
    */
   readonly podCidr?: string;
   /**
-   * Services' ClusterIPs.
+   * Services' ClusterIPs, an IPv4 CIDR from /12 to /28, disjoint from the subnet and the pods.
    * @default "10.96.0.0/12" (kubeadm's default; cluster DNS at 10.96.0.10)
    */
   readonly serviceCidr?: string;
   /**
    * Kubernetes minor (1.33) or exact version (1.33.1) of kubelet, kubeadm and kubectl from pkgs.k8s.io.
-   * @default "1.33"
+   * @default "1.33" (the article's)
    */
   readonly kubernetesVersion?: string;
   /**
-   * CRI-O minor from the isv:cri-o stable repository; it must match Kubernetes' minor.
-   * @default "1.33"
+   * CRI-O minor from the isv:cri-o stable repository; it must equal Kubernetes' minor.
+   * @default "1.33" (the article's)
    */
   readonly crioVersion?: string;
   /**
-   * Install kube-proxy. Turn it off only when Cilium replaces it.
+   * Install kube-proxy. Turn it off only when Cilium replaces it (CiliumRelease's `kubeProxyReplacement`).
    * @default true (the article kept kube-proxy; its rules show zero hits)
    */
   readonly kubeProxy?: boolean;
 }
 
+/** What a worker needs of its control plane. A KubeadmNode of role control-plane is one. */
+export interface IKubeadmControlPlane {
+  readonly role: KubeadmRole;
+  readonly name: string;
+  readonly internalAddress: string;
+  readonly network: INodeNetwork;
+  readonly identity: IClusterIdentity;
+  /** Its instance: when it is replaced (a new cluster), its workers are replaced too. */
+  readonly instance: ComputeInstance;
+}
+
 export interface KubeadmNodeProps {
   /** `control-plane` runs `kubeadm init`; `worker` waits for it and joins. */
   readonly role: KubeadmRole;
-  /** The instance's name; also its Kubernetes node name. */
+  /** The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase, at most 63). */
   readonly name: string;
-  readonly network: LabyrinthNetwork;
-  readonly identity: ClusterIdentity;
+  /** The VPC the node lives in: a LabyrinthNetwork, or your own described as INodeNetwork. */
+  readonly network: INodeNetwork;
+  /** The token and the CA the cluster trusts: a ClusterIdentity, or your own as IClusterIdentity. */
+  readonly identity: IClusterIdentity;
+  /** What every node of the cluster shares: the same object for all of them. */
   readonly cluster: KubeadmClusterSettings;
-  /** Internal address in the network's subnet (not its first two or last two). */
+  /** Internal IPv4 address in the network's subnet, not its first two or last two, not another node's. */
   readonly internalAddress: string;
   /**
    * Zone in the network's region.
@@ -64,7 +76,8 @@ export interface KubeadmNodeProps {
    */
   readonly zone?: string;
   /**
-   * @default "e2-medium"
+   * Machine type of the VM; a control plane needs 2 vCPUs and 1.7 GB (kubeadm's pre-flight).
+   * @default "e2-medium" (the article's)
    */
   readonly machineType?: string;
   /**
@@ -73,11 +86,13 @@ export interface KubeadmNodeProps {
    */
   readonly image?: string;
   /**
-   * @default 32
+   * Boot disk size in whole GB, from 10 (Ubuntu's image).
+   * @default 32 (the article's)
    */
   readonly diskSizeGb?: number;
   /**
-   * @default "pd-standard"
+   * Boot disk type: pd-standard, pd-balanced or pd-ssd.
+   * @default "pd-standard" (the article's)
    */
   readonly diskType?: string;
   /**
@@ -86,23 +101,24 @@ export interface KubeadmNodeProps {
    */
   readonly nodeLabels?: Record<string, string>;
   /**
-   * Extra Debian packages, for example tshark on workers for the journey's captures.
+   * Extra Debian packages to install beside the Kubernetes ones.
    * @default []
    */
   readonly extraPackages?: string[];
   /**
    * Images the node pulls early (a worker while it waits for the control plane, the control plane
-   * while kubeadm initializes), so the first pods start at once. Best effort.
+   * while kubeadm initializes), so the first pods start at once. Best effort. Pinned references.
    * @default []
    */
   readonly prepullImages?: string[];
   /**
-   * How long a worker waits for the control plane to become joinable, in seconds.
+   * How long a worker waits for the control plane to become joinable, in whole seconds from 60.
    * @default 1200
    */
   readonly joinWaitSeconds?: number;
   /**
-   * Google Cloud labels of the instance and its boot disk.
+   * Google Cloud labels of the instance and its boot disk; `lab`, `role` and `ttl` are set by
+   * the node itself.
    * @default {}
    */
   readonly labels?: Record<string, string>;
@@ -114,11 +130,11 @@ export interface KubeadmNodeProps {
    */
   readonly maxRunSeconds?: number;
   /**
-   * A worker's control plane: when it is replaced (a new cluster), the worker is replaced too, so
-   * that it joins the new one.
+   * A worker's control plane, in the same network and identity: when it is replaced (a new
+   * cluster), the worker is replaced too, so that it joins the new one.
    * @default none
    */
-  readonly controlPlane?: KubeadmNode;
+  readonly controlPlane?: IKubeadmControlPlane;
   /**
    * Run as a Spot VM: much cheaper, but Google Cloud may reclaim (here: delete) it at any time.
    * @default false
@@ -126,111 +142,70 @@ export interface KubeadmNodeProps {
   readonly spot?: boolean;
 }
 
-/** Labels KubeadmNode sets on every VM: status and destroy find a lab's VMs by them. */
-const RESERVED_LABELS = ["lab", "role", "ttl"];
-
-/** Machine families Google Cloud offers no Spot capacity for (none in its billing catalog). */
-export const NO_SPOT_FAMILIES = ["m2"];
-
-const DISK_TYPES = ["pd-standard", "pd-balanced", "pd-ssd"];
+/** Each network's node addresses so far, so that two nodes never share one. */
+const addressesTaken = new WeakMap<INodeNetwork, Map<number, string>>();
 
 /**
  * One VM of the cluster, bootstrapped by cloud-init into a kubeadm control plane or worker.
  * Its user-data holds no secret: the token and the CA travel as instance-metadata keys of their own.
  */
-export class KubeadmNode extends Construct {
+export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   public readonly role: KubeadmRole;
   public readonly name: string;
   public readonly zone: string;
   public readonly internalAddress: string;
+  public readonly network: INodeNetwork;
+  public readonly identity: IClusterIdentity;
   public readonly instance: ComputeInstance;
   /** The rendered user-data (a #cloud-config document), as the VM receives it. */
   public readonly userData: string;
 
   constructor(scope: Construct, id: string, props: KubeadmNodeProps) {
     super(scope, id);
-    const { network, identity, cluster } = props;
-    this.role = props.role;
-    this.name = props.name;
-    this.zone = props.zone ?? `${network.region}-b`;
-    this.internalAddress = props.internalAddress;
-    check(this.role === "control-plane" || this.role === "worker", "role", `"${this.role}" is not a role: use control-plane or worker`);
-    checkGceName(this.name, "name");
-    check(
-      this.zone.startsWith(`${network.region}-`) && /^[a-z]$/.test(this.zone.slice(network.region.length + 1)),
-      "zone",
-      `"${this.zone}" is not a zone of region ${network.region}: use a zone such as ${network.region}-b`,
-    );
-    const machineType = props.machineType ?? "e2-medium";
-    check(/^[a-z][a-z0-9]*-[a-z0-9-]+$/.test(machineType), "machineType", `"${machineType}" is not a machine type: use a name such as e2-medium`);
-    const image = props.image ?? "ubuntu-os-cloud/ubuntu-2404-lts-amd64";
-    check(/^[a-z][-a-z0-9]*\/[a-z][-a-z0-9]*$/.test(image), "image", `"${image}" is not an image: use project/family or project/image, such as ubuntu-os-cloud/ubuntu-2404-lts-amd64`);
-    const diskSizeGb = props.diskSizeGb ?? 32;
-    check(Number.isInteger(diskSizeGb) && diskSizeGb >= 10 && diskSizeGb <= 65536, "diskSizeGb", `${diskSizeGb} is not a disk size: use a whole number of GB from 10 (Ubuntu's image) up`);
-    const diskType = props.diskType ?? "pd-standard";
-    check(DISK_TYPES.includes(diskType), "diskType", `"${diskType}" is not a boot disk type here: use one of ${DISK_TYPES.join(", ")}`);
-    const labels = props.labels ?? {};
-    for (const [key, value] of Object.entries(labels)) {
-      check(/^[a-z][a-z0-9_-]{0,62}$/.test(key), "labels", `"${key}" is not a label key: use lowercase letters, digits, "_" and "-", starting with a letter`);
-      check(!RESERVED_LABELS.includes(key), "labels", `"${key}" is set by KubeadmNode itself (${RESERVED_LABELS.join(", ")}): use another key`);
-      checkGceLabelValue(value, `labels.${key}`);
-    }
-    network.claimAddress(this.internalAddress, this.name);
-    const spot = props.spot ?? false;
-    const maxRunSeconds = props.maxRunSeconds;
-    check(
-      maxRunSeconds === undefined || (Number.isInteger(maxRunSeconds) && maxRunSeconds >= MIN_RUN_SECONDS && maxRunSeconds <= MAX_RUN_SECONDS),
-      "maxRunSeconds",
-      `${maxRunSeconds} is beyond what Google Cloud accepts: use a whole number of seconds from 30 to 10368000 (120 days)`,
-    );
-    check(!spot || !NO_SPOT_FAMILIES.includes(machineType.split("-")[0]), "machineType", `${machineType} cannot run as a Spot VM: use another machine type, or turn Spot off`);
-
-    const settings = resolveCluster(cluster, network);
-    const nodeLabels = props.nodeLabels ?? {};
-    for (const [key, value] of Object.entries(nodeLabels)) {
-      check(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key), "nodeLabels", `"${key}" is not a Kubernetes label key`);
-      checkK8sLabelValue(value, `nodeLabels.${key}`);
-    }
-    check(this.role === "worker" || Object.keys(nodeLabels).length === 0, "nodeLabels", "only workers take labels at join: remove nodeLabels from the control plane");
-    check(this.role === "worker" || props.controlPlane === undefined, "controlPlane", "only a worker joins a control plane");
-    const extraPackages = props.extraPackages ?? [];
-    for (const pkg of extraPackages) {
-      check(/^[a-z0-9][a-z0-9+.-]+$/.test(pkg), "extraPackages", `"${pkg}" is not a Debian package name`);
-    }
-    const prepullImages = props.prepullImages ?? [];
-    for (const image of prepullImages) checkImage(image, "prepullImages");
-    const joinWaitSeconds = props.joinWaitSeconds ?? 1200;
-    check(Number.isInteger(joinWaitSeconds) && joinWaitSeconds >= 60, "joinWaitSeconds", "must be a whole number of seconds, at least 60");
+    const { network, identity } = props;
+    const node = resolveNode(props, network);
+    this.role = node.role;
+    this.name = node.name;
+    this.zone = node.zone;
+    this.internalAddress = node.internalAddress;
+    this.network = network;
+    this.identity = identity;
+    const subnet = parseCidr(network.subnetCidr, "subnetCidr");
+    const taken = addressesTaken.get(network) ?? new Map<number, string>();
+    addressesTaken.set(network, taken);
+    taken.set(checkNodeAddress(subnet, node.internalAddress, node.name, taken), node.name);
+    const cluster = resolveCluster(props.cluster, subnet);
+    checkWiring(node.role, node.internalAddress, cluster, props);
 
     const kubeadmConfig =
-      this.role === "control-plane"
+      node.role === "control-plane"
         ? fillYaml(readCloudInit("kubeadm-init.yaml"), {
             tokenTtl: `${identity.tokenTtlHours}h0m0s`,
-            controlPlaneEndpoint: settings.endpoint,
-            podSubnet: settings.podCidr,
-            serviceSubnet: settings.serviceCidr,
-            kubeProxyDisabled: !settings.kubeProxy,
+            controlPlaneEndpoint: cluster.endpoint,
+            podSubnet: cluster.podCidr,
+            serviceSubnet: cluster.serviceCidr,
+            kubeProxyDisabled: !cluster.kubeProxy,
           }, "kubeadm-init.yaml")
         : fillYaml(readCloudInit("kubeadm-join.yaml"), {
-            controlPlaneEndpoint: settings.endpoint,
-            nodeLabels: Object.entries(nodeLabels).map(([key, value]) => `${key}=${value}`).join(","),
+            controlPlaneEndpoint: cluster.endpoint,
+            nodeLabels: Object.entries(node.nodeLabels).map(([key, value]) => `${key}=${value}`).join(","),
           }, "kubeadm-join.yaml");
     const nodeEnv = envFile({
-      ROLE: this.role,
+      ROLE: node.role,
       LAB: network.name,
-      KUBERNETES_VERSION: settings.kubernetesVersion,
-      CRIO_VERSION: settings.crioVersion,
-      API_ENDPOINT: settings.endpoint,
-      EXTRA_PACKAGES: extraPackages.join(" "),
-      PREPULL_IMAGES: prepullImages.join(" "),
-      JOIN_WAIT_SECONDS: String(joinWaitSeconds),
+      KUBERNETES_VERSION: cluster.kubernetesVersion,
+      CRIO_VERSION: cluster.crioVersion,
+      API_ENDPOINT: cluster.endpoint,
+      EXTRA_PACKAGES: node.extraPackages.join(" "),
+      PREPULL_IMAGES: node.prepullImages.join(" "),
+      JOIN_WAIT_SECONDS: String(node.joinWaitSeconds),
       POLL_SECONDS: "5",
     });
     this.userData = fillYaml(readCloudInit("cloud-config.yaml"), {
       nodeEnv,
       kubeadmConfig,
       libSh: readCloudInit("lib.sh"),
-      roleScript: readCloudInit(`${this.role}.sh`),
+      roleScript: readCloudInit(`${node.role}.sh`),
       bootstrapUnit: readCloudInit("labyrinth-bootstrap.service"),
     }, "cloud-config.yaml");
 
@@ -240,25 +215,25 @@ export class KubeadmNode extends Construct {
       [METADATA_KEYS.caCert]: identity.caCertPem,
     };
     // Only the control plane signs certificates.
-    if (this.role === "control-plane") metadata[METADATA_KEYS.caKey] = identity.caKeyPem;
+    if (node.role === "control-plane") metadata[METADATA_KEYS.caKey] = identity.caKeyPem;
 
-    const gceLabels = { ...labels, lab: network.name, role: this.role, ttl: maxRunSeconds === undefined ? "off" : parseLifetime(`${maxRunSeconds}s`).label };
+    const { maxRunSeconds, spot } = node;
     this.instance = new ComputeInstance(this, "Resource", {
-      name: this.name,
-      zone: this.zone,
-      machineType,
-      description: `Labyrinth ${network.name}: kubeadm ${this.role}`,
-      tags: this.role === "control-plane" ? [network.nodeTag, network.controlPlaneTag] : [network.nodeTag],
-      labels: gceLabels,
+      name: node.name,
+      zone: node.zone,
+      machineType: node.machineType,
+      description: `Labyrinth ${network.name}: kubeadm ${node.role}`,
+      tags: node.role === "control-plane" ? [network.nodeTag, network.controlPlaneTag] : [network.nodeTag],
+      labels: { ...node.gceLabels },
       allowStoppingForUpdate: true,
       bootDisk: {
         autoDelete: true,
-        initializeParams: { image, size: diskSizeGb, type: diskType, labels: gceLabels },
+        initializeParams: { image: node.image, size: node.diskSizeGb, type: node.diskType, labels: { ...node.gceLabels } },
       },
       networkInterface: [
         {
-          subnetwork: network.subnet.id,
-          networkIp: this.internalAddress,
+          subnetwork: network.subnetId,
+          networkIp: node.internalAddress,
           // An ephemeral external address: apt downloads, and the API endpoint for the admin client.
           // A reserved one would keep billing after the VMs are gone.
           accessConfig: [{}],
@@ -276,7 +251,7 @@ export class KubeadmNode extends Construct {
       },
       metadata,
       // Its id changes only when the control plane is replaced, not when it is updated in place.
-      lifecycle: props.controlPlane ? { replaceTriggeredBy: [`google_compute_instance.${props.controlPlane.instance.friendlyUniqueId}.id`] } : undefined,
+      lifecycle: props.controlPlane ? { replaceTriggeredBy: [`${props.controlPlane.instance.terraformResourceType}.${props.controlPlane.instance.friendlyUniqueId}.id`] } : undefined,
     });
   }
 
@@ -286,46 +261,27 @@ export class KubeadmNode extends Construct {
   }
 }
 
-/** A cluster's settings with defaults applied and checked against the network. */
-export interface ResolvedCluster {
-  readonly endpoint: string;
-  readonly podCidr: string;
-  readonly serviceCidr: string;
-  readonly kubernetesVersion: string;
-  readonly crioVersion: string;
-  readonly kubeProxy: boolean;
-}
-
-export function resolveCluster(cluster: KubeadmClusterSettings, network: LabyrinthNetwork): ResolvedCluster {
-  parseAddress(cluster.controlPlaneAddress, "controlPlaneAddress");
-  const podCidr = parseCidr(cluster.podCidr ?? "10.10.0.0/16", "podCidr");
-  const serviceCidr = parseCidr(cluster.serviceCidr ?? "10.96.0.0/12", "serviceCidr");
-  check(podCidr.bits <= 23, "podCidr", `${podCidr.text} is too small: each node takes a /24 of it, so use /23 or larger`);
-  check(serviceCidr.bits >= 12 && serviceCidr.bits <= 28, "serviceCidr", `${serviceCidr.text}: the API server takes /12 to /28; use for example 10.96.0.0/12`);
-  const ranges = [
-    ["subnetCidr", network.subnetCidr],
-    ["podCidr", podCidr],
-    ["serviceCidr", serviceCidr],
-  ] as const;
-  for (const [i, [nameA, a]] of ranges.entries()) {
-    for (const [nameB, b] of ranges.slice(i + 1)) {
-      check(!overlaps(a, b), nameB, `${b.text} overlaps ${nameA} ${a.text}: the subnet, pod and service ranges must be disjoint`);
-    }
+/** A node's place in its cluster, checked where a mistake would otherwise surface only on the VM. */
+function checkWiring(role: KubeadmRole, address: string, cluster: ClusterModel, props: KubeadmNodeProps): void {
+  if (role === "control-plane") {
+    check(props.controlPlane === undefined, "controlPlane", "only a worker joins a control plane: remove controlPlane from the control plane");
+    check(
+      address === cluster.controlPlaneAddress,
+      "internalAddress",
+      `${address} is not the cluster's controlPlaneAddress ${cluster.controlPlaneAddress}: the workers would look for the API server there; give the control plane that address`,
+    );
+    return;
   }
-  const kubernetesVersion = cluster.kubernetesVersion ?? "1.33";
-  const crioVersion = cluster.crioVersion ?? "1.33";
-  checkVersion(kubernetesVersion, "kubernetesVersion", "1.33 or 1.33.1");
-  checkVersion(crioVersion, "crioVersion", "1.33", false);
-  const minor = kubernetesVersion.split(".").slice(0, 2).join(".");
-  check(crioVersion === minor, "crioVersion", `${crioVersion} does not match Kubernetes ${minor}: CRI-O follows Kubernetes' minor versions, use ${minor}`);
-  return {
-    endpoint: `${cluster.controlPlaneAddress}:6443`,
-    podCidr: podCidr.text,
-    serviceCidr: serviceCidr.text,
-    kubernetesVersion,
-    crioVersion,
-    kubeProxy: cluster.kubeProxy ?? true,
-  };
+  const controlPlane = props.controlPlane;
+  if (!controlPlane) return;
+  check(controlPlane.role === "control-plane", "controlPlane", `${controlPlane.name} is a ${controlPlane.role}: pass the cluster's control plane`);
+  check(
+    controlPlane.internalAddress === cluster.controlPlaneAddress,
+    "controlPlane",
+    `${controlPlane.name} is at ${controlPlane.internalAddress}, not at the cluster's controlPlaneAddress ${cluster.controlPlaneAddress}: pass the same cluster settings to every node`,
+  );
+  check(controlPlane.network === props.network, "controlPlane", `${controlPlane.name} is in network ${controlPlane.network.name}, this worker in ${props.network.name}: put both in one network`);
+  check(controlPlane.identity === props.identity, "controlPlane", `${controlPlane.name} has another cluster identity: pass the same identity to every node`);
 }
 
 /** A shell file of KEY='value' lines, sourced by the bootstrap. */

@@ -3,6 +3,7 @@ import { AssetType, ITerraformDependable, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { ApiWait, WaitCondition } from "./api-wait";
 import { ClusterAccess } from "./cluster-access";
+import { RELEASE_NAMES } from "../model/names";
 import { ASSETS_ROOT } from "./template";
 
 export interface MetadataGuardProps {
@@ -31,7 +32,7 @@ export class MetadataGuard extends Construct {
     });
     const chart = new TerraformAsset(this, "Chart", { path: `${ASSETS_ROOT}/charts/metadata-guard`, type: AssetType.DIRECTORY });
     this.release = new Release(this, "Resource", {
-      name: "labyrinth-metadata-guard",
+      name: RELEASE_NAMES.metadataGuard,
       chart: chart.path,
       namespace: "kube-system",
       wait: true,

@@ -4,9 +4,10 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { check } from "./errors";
-import { DEFAULT_PROBE_IMAGE, PROBE_PORT, probeNames } from "./lab-names";
-import { checkDnsLabel, checkImage, checkK8sLabelValue } from "./names";
+import { checkDnsLabel, checkImage, checkK8sLabelValue } from "../model/checks";
+import { DEFAULTS, PORTS } from "../model/defaults";
+import { check } from "../model/errors";
+import { probeNames } from "../model/names";
 import { readAsset, terraformLiteral } from "./template";
 
 const SCRIPT_MOUNT = "/labyrinth";
@@ -46,16 +47,16 @@ export class ProbeWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: ProbeWorkloadProps = {}) {
     super(scope, id);
-    const workers = props.workers ?? 2;
+    const workers = props.workers ?? DEFAULTS.workers;
     check(Number.isInteger(workers) && workers >= 1, "workers", `${workers}: the probes need at least 1 worker`);
-    this.image = props.image ?? DEFAULT_PROBE_IMAGE;
+    this.image = props.image ?? DEFAULTS.probeImage;
     checkImage(this.image, "image");
     const listener = props.listener ?? true;
 
     for (let n = 1; n <= workers; n++) {
       const names = probeNames(n);
       checkDnsLabel(names.namespace, "namespace");
-      checkK8sLabelValue(names.nodeLabel, "nodeLabel");
+      checkK8sLabelValue(names.nodeLabel.value, "nodeLabel");
       const dependsOn = props.dependsOn;
       const namespace = new NamespaceV1(this, `Namespace${n}`, { metadata: { name: names.namespace }, dependsOn });
       const ns = namespace.metadata.name;
@@ -67,8 +68,8 @@ export class ProbeWorkload extends Construct {
             type: "ClusterIP",
             selector: labels,
             port: [
-              { name: `tcp-${PROBE_PORT}`, port: PROBE_PORT, targetPort: String(PROBE_PORT), protocol: "TCP" },
-              { name: `udp-${PROBE_PORT}`, port: PROBE_PORT, targetPort: String(PROBE_PORT), protocol: "UDP" },
+              { name: `tcp-${PORTS.probe}`, port: PORTS.probe, targetPort: String(PORTS.probe), protocol: "TCP" },
+              { name: `udp-${PORTS.probe}`, port: PORTS.probe, targetPort: String(PORTS.probe), protocol: "UDP" },
             ],
           },
           dependsOn,
@@ -88,7 +89,7 @@ export class ProbeWorkload extends Construct {
             template: {
               metadata: { labels },
               spec: {
-                nodeSelector: { nodelabel: names.nodeLabel },
+                nodeSelector: { [names.nodeLabel.key]: names.nodeLabel.value },
                 terminationGracePeriodSeconds: 5,
                 container: [
                   {
@@ -99,10 +100,10 @@ export class ProbeWorkload extends Construct {
                       ? ["/bin/sh", `${SCRIPT_MOUNT}/probe-listener.sh`]
                       : ["/bin/sh", "-c", "trap 'exit 0' TERM; while true; do sleep 3600 & wait; done"],
                     port: [
-                      { containerPort: PROBE_PORT, protocol: "TCP" },
-                      { containerPort: PROBE_PORT, protocol: "UDP" },
+                      { containerPort: PORTS.probe, protocol: "TCP" },
+                      { containerPort: PORTS.probe, protocol: "UDP" },
                     ],
-                    readinessProbe: listener ? { tcpSocket: [{ port: String(PROBE_PORT) }], periodSeconds: 2 } : undefined,
+                    readinessProbe: listener ? { tcpSocket: [{ port: String(PORTS.probe) }], periodSeconds: 2 } : undefined,
                     volumeMount: [{ name: "labyrinth", mountPath: SCRIPT_MOUNT }],
                   },
                 ],

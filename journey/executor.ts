@@ -1,6 +1,7 @@
 /**
- * How the journey reaches the machines it traces. The box runs commands in network namespaces
- * (`ip netns exec`); the deployed lab runs them in short-lived capture pods and in the probe pod
+ * How the journey reaches the machines it traces, and where each command runs: on a node's host,
+ * in the node's Cilium agent, or in a pod. The box runs them in network namespaces (`ip netns
+ * exec`); the deployed lab in short-lived capture pods, the agent's container and the probe pods
  * (exec over the Kubernetes API). The plan, the capture, the trigger and the analyzer only see this.
  */
 export interface ExecResult {
@@ -20,6 +21,8 @@ export interface Running {
 export interface Executor {
   /** Runs a command on a node's host network (the node's namespace, or a hostNetwork pod). */
   onNode(node: string, argv: string[]): Promise<ExecResult>;
+  /** Runs a command where the node's Cilium agent runs, with its tools (bpftool); the box has no agent: its node. */
+  onAgent(node: string, argv: string[]): Promise<ExecResult>;
   /** Starts a long-running command on a node. */
   startOnNode(node: string, argv: string[]): Running;
   /** Runs a command in a pod (`namespace/name`), inside the pod's network. */

@@ -5,7 +5,7 @@ import { startCaptures, stopCaptures } from "./capture";
 import { Executor } from "./executor";
 import { CapturePlan, Protocol } from "./plan";
 import { readProof } from "./proof";
-import { JourneyResult } from "./report";
+import { JourneyResult } from "./result";
 import { trigger, TriggerResult } from "./trigger";
 
 export interface JourneyOptions {

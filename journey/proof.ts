@@ -58,12 +58,13 @@ export function parseIptablesSave(text: string): NatRule[] {
 export async function readProof(executor: Executor, plan: CapturePlan, iptablesSave: string[] = ["iptables-save", "-c", "-t", "nat"]): Promise<Proof> {
   const node = plan.client.node;
   const errors: string[] = [];
-  const read = async (what: string, argv: string[]) => {
-    const result = await executor.onNode(node, argv).catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message }));
+  const read = async (what: string, argv: string[], where: "host" | "agent" = "host") => {
+    const run = where === "agent" ? executor.onAgent(node, argv) : executor.onNode(node, argv);
+    const result = await run.catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message }));
     if (result.status !== 0) errors.push(`${what} failed on ${node}: ${(result.stderr || result.stdout).trim().split("\n").pop() || `exit ${result.status}`}`);
     return result.status === 0 ? result.stdout : undefined;
   };
-  const net = await read("bpftool net", ["bpftool", "-j", "net"]);
+  const net = await read("bpftool net", ["bpftool", "-j", "net"], "agent");
   const programs = net === undefined ? [] : parseBpftoolNet(net);
   const saved = await read("iptables-save", iptablesSave);
   const service = plan.target.service.address;

@@ -1,21 +1,8 @@
 /** The journey's result for people: a hop table per exchange and a summary in the article's terms. */
 import { ExchangeResult, HopView } from "./analyzer";
 import { Packet } from "./decode";
-import { CapturePlan } from "./plan";
 import { Proof } from "./proof";
-import { TriggerResult } from "./trigger";
-
-export interface JourneyResult {
-  readonly where: "box" | "lab";
-  readonly ok: boolean;
-  readonly plan: CapturePlan;
-  readonly trigger: TriggerResult;
-  readonly exchanges: ExchangeResult[];
-  readonly proof: Proof;
-  readonly problems: string[];
-  /** Capture files kept with --pcap-dir. */
-  readonly pcaps: string[];
-}
+import { JourneyResult } from "./result";
 
 function packetText(p: Packet): string {
   const what = p.dns

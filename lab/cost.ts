@@ -1,5 +1,5 @@
-import { describeLifetime, Lifetime } from "../constructs/lifetime";
-import { LabSettings } from "../stacks/settings";
+import { LabModel } from "../model/lab";
+import { describeLifetime, Lifetime } from "../model/lifetime";
 import { EXTERNAL_IPV4_PER_HOUR, HOURS_PER_MONTH, PRICES, PRICES_AS_OF } from "./prices";
 
 export interface CostInput {
@@ -11,15 +11,16 @@ export interface CostInput {
   readonly spot: boolean;
 }
 
-/** What the lab's cost depends on, from its settings. */
-export function costInput(settings: LabSettings): CostInput {
+/** What the lab's cost depends on. */
+export function costInput(model: LabModel): CostInput {
+  const { controlPlane } = model;
   return {
-    region: settings.region,
-    machineType: settings.machineType,
-    diskType: settings.diskType,
-    diskSizeGb: settings.diskSizeGb,
-    vms: settings.workers + 1,
-    spot: settings.spot,
+    region: model.network.region,
+    machineType: controlPlane.machineType,
+    diskType: controlPlane.diskType,
+    diskSizeGb: controlPlane.diskSizeGb,
+    vms: model.nodes.length,
+    spot: controlPlane.spot,
   };
 }
 
@@ -58,4 +59,9 @@ export function describeLab(name: string, input: CostInput, zone: string, lifeti
       ? `${dollars(estimate.perHour * 24)} a day until destroyed`
       : `at most ${dollars((estimate.perHour * lifetime.seconds) / 3600)} before they expire, nothing after`;
   return `${what}, ${life}; about ${dollars(estimate.perHour)}/h, ${bound} (prices of ${PRICES_AS_OF})`;
+}
+
+/** The lab's line at synth and deploy. */
+export function costLine(model: LabModel): string {
+  return describeLab(model.name, costInput(model), model.controlPlane.zone, model.lifetime);
 }

@@ -1,15 +1,82 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { LabModel, resolveLab } from "../model/lab";
+import { labOfStack, stackIds } from "../model/names";
+import { modelFromRecord } from "../model/record";
+import { LabSettings, settingsFromEnv } from "../model/settings";
 
 /** cdktf's local backend keeps each stack's state beside the project as terraform.<stack>.tfstate. */
 export function statePath(stack: string, dir = process.cwd()): string {
   return join(dir, `terraform.${stack}.tfstate`);
 }
 
+interface State {
+  outputs?: Record<string, { value: unknown }>;
+  resources?: unknown[];
+}
+
+function readState(stack: string, dir: string): State | undefined {
+  const path = statePath(stack, dir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as State) : undefined;
+}
+
 /** A deployed stack's outputs, read from its local state. */
 export function readOutputs(stack: string, dir = process.cwd()): Record<string, unknown> {
-  const path = statePath(stack, dir);
-  if (!existsSync(path)) throw new Error(`no state for ${stack} at ${path}: deploy the lab first (npm run deploy)`);
-  const state = JSON.parse(readFileSync(path, "utf8")) as { outputs?: Record<string, { value: unknown }> };
+  const state = readState(stack, dir);
+  if (!state) throw new Error(`no state for ${stack} at ${statePath(stack, dir)}: deploy the lab first (npm run deploy)`);
   return Object.fromEntries(Object.entries(state.outputs ?? {}).map(([name, output]) => [name, output.value]));
+}
+
+/** A lab whose infrastructure stack has resources or a record in this folder's state. */
+export interface DeployedLab {
+  readonly model: LabModel;
+  /** False for a state written before labs recorded their settings: the model is then the current settings' with the lab's name. */
+  readonly recorded: boolean;
+}
+
+function deployedAs(name: string, dir: string, current: LabSettings): DeployedLab | undefined {
+  const state = readState(stackIds(name).infrastructure, dir);
+  const record = state?.outputs?.lab?.value;
+  if (typeof record === "string") return { model: modelFromRecord(record), recorded: true };
+  if ((state?.resources ?? []).length === 0) return undefined;
+  return { model: resolveLab({ ...current, name }), recorded: false };
+}
+
+/** The names of the labs deployed from this folder. */
+export function deployedLabNames(dir = process.cwd()): string[] {
+  return readdirSync(dir)
+    .map((file) => /^terraform\.(.+)\.tfstate$/.exec(file)?.[1])
+    .map((stack) => (stack === undefined ? undefined : labOfStack(stack)))
+    .filter((name): name is string => name !== undefined)
+    .filter((name) => {
+      const state = readState(stackIds(name).infrastructure, dir);
+      return state?.outputs?.lab !== undefined || (state?.resources ?? []).length > 0;
+    })
+    .sort();
+}
+
+/** No lab deployed from this folder, or several and no LABYRINTH_NAME to choose one: said in one line. */
+export class DeployedLabError extends Error {}
+
+/**
+ * The lab the lifecycle commands act on: the one LABYRINTH_NAME names, or the only one deployed
+ * from this folder, as it was deployed. Undefined when none is; WhichLab when several are and
+ * LABYRINTH_NAME does not choose (a DeployedLabError).
+ */
+export function findDeployedLab(env: NodeJS.ProcessEnv, dir = process.cwd()): DeployedLab | undefined {
+  const current = settingsFromEnv(env);
+  if (env.LABYRINTH_NAME?.trim()) return deployedAs(current.name, dir, current);
+  const names = deployedLabNames(dir);
+  if (names.length > 1) {
+    throw new DeployedLabError(`${names.length} labs are deployed from ${dir}: ${names.join(", ")}; choose one with LABYRINTH_NAME, e.g. LABYRINTH_NAME=${names[0]}`);
+  }
+  return names.length === 1 ? deployedAs(names[0], dir, current) : undefined;
+}
+
+/** The deployed lab, or a DeployedLabError that says how to get one (`alternatives`: what else the command can do). */
+export function requireDeployedLab(env: NodeJS.ProcessEnv, alternatives = "", dir = process.cwd()): DeployedLab {
+  const lab = findDeployedLab(env, dir);
+  if (lab) return lab;
+  const name = env.LABYRINTH_NAME?.trim();
+  throw new DeployedLabError(`no lab ${name ? `${name} ` : ""}is deployed from ${dir}: npm run deploy builds one (run the lab's commands where you deployed it)${alternatives}`);
 }

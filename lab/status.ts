@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { probeNames } from "../constructs/lab-names";
-import { LabSettings } from "../stacks/settings";
+import { LabModel } from "../model/lab";
 import { NodeBootstrap, parseBootstrapLog } from "./bootstrap-log";
 import { ClusterApi, connect, httpStatus } from "./cluster-api";
 import { gcloud } from "./gcloud";
@@ -33,7 +32,7 @@ async function part(what: () => Promise<string>): Promise<string> {
   }
 }
 
-async function clusterParts(api: ClusterApi, settings: LabSettings): Promise<LabStatus["cluster"]> {
+async function clusterParts(api: ClusterApi, model: LabModel): Promise<LabStatus["cluster"]> {
   const ready = await api.ready().catch(() => false);
   const apiServer = `${api.server} ${ready ? "ready" : "not ready"}`;
   if (!ready) return { apiServer };
@@ -41,7 +40,7 @@ async function clusterParts(api: ClusterApi, settings: LabSettings): Promise<Lab
     const list = (await api.core.listNode()).items;
     const isReady = (n: (typeof list)[number]) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
     const waiting = list.filter((n) => !isReady(n)).map((n) => n.metadata?.name);
-    return `${list.length - waiting.length}/${settings.workers + 1} Ready${waiting.length ? ` (not yet: ${waiting.join(", ")})` : ""}`;
+    return `${list.length - waiting.length}/${model.nodes.length} Ready${waiting.length ? ` (not yet: ${waiting.join(", ")})` : ""}`;
   });
   const cilium = await part(async () => {
     const ds = await api.apps.readNamespacedDaemonSet({ name: "cilium", namespace: "kube-system" });
@@ -49,28 +48,29 @@ async function clusterParts(api: ClusterApi, settings: LabSettings): Promise<Lab
   });
   const probes = await part(async () => {
     const states: string[] = [];
-    for (let n = 1; n <= settings.workers; n++) {
-      const { namespace, app } = probeNames(n);
+    for (const { namespace, app } of model.probes.all) {
       const d = await api.apps.readNamespacedDeployment({ name: app, namespace }).catch((e) => (httpStatus(e) === 404 ? undefined : Promise.reject(e)));
       states.push(`${namespace} ${d ? `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}` : "not there yet"}`);
     }
     return states.join(", ");
   });
-  const check = settings.probeListener
+  const { check: job } = model;
+  const check = job
     ? await part(async () => {
-        const job = await api.batch.readNamespacedJob({ name: "connectivity-check", namespace: "wrk-1" });
-        const failed = job.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True");
-        if ((job.status?.succeeded ?? 0) > 0) return "passed (kubectl -n wrk-1 logs job/connectivity-check)";
-        return failed ? "FAILED: kubectl -n wrk-1 logs job/connectivity-check" : "running";
+        const found = await api.batch.readNamespacedJob({ name: job.job, namespace: job.namespace });
+        const failed = found.status?.conditions?.some((c) => c.type === "Failed" && c.status === "True");
+        const logs = `kubectl -n ${job.namespace} logs job/${job.job}`;
+        if ((found.status?.succeeded ?? 0) > 0) return `passed (${logs})`;
+        return failed ? `FAILED: ${logs}` : "running";
       })
     : "off (LABYRINTH_PROBE_LISTENER=false)";
   return { apiServer, nodes, cilium, probes, check };
 }
 
 /** Where the lab stands: each node's bootstrap from its serial console, then the cluster's parts. */
-export async function readStatus(settings: LabSettings, project: string, now = new Date()): Promise<LabStatus> {
-  const lab = settings.name;
-  const deployed = existsSync(statePath(`${lab}-infra`));
+export async function readStatus(model: LabModel, project: string, now = new Date()): Promise<LabStatus> {
+  const lab = model.name;
+  const deployed = existsSync(statePath(model.stacks.infrastructure));
   const nodes: NodeStatus[] = labInstances(lab, project).map((instance) => ({
     name: instance.name,
     role: instance.role,
@@ -83,11 +83,11 @@ export async function readStatus(settings: LabSettings, project: string, now = n
         : undefined,
   }));
   if (!deployed && nodes.length === 0) return { lab, project, nodes, cluster: { apiServer: "none" }, verdict: "not deployed" };
-  const kubeconfig = deployed ? String(readOutputs(`${lab}-infra`).kubeconfig ?? "") : "";
-  const cluster = kubeconfig && nodes.length > 0 ? await clusterParts(await connect(kubeconfig), settings) : { apiServer: "none (no VMs)" };
+  const kubeconfig = deployed ? String(readOutputs(model.stacks.infrastructure).kubeconfig ?? "") : "";
+  const cluster = kubeconfig && nodes.length > 0 ? await clusterParts(await connect(kubeconfig), model) : { apiServer: "none (no VMs)" };
   const bootFailed = nodes.some((n) => n.bootstrap?.failure);
-  const allBooted = nodes.length === settings.workers + 1 && nodes.every((n) => n.bootstrap?.complete);
-  const checkDone = settings.probeListener ? cluster.check?.startsWith("passed") : cluster.probes !== undefined && !/ 0\/| not there/.test(cluster.probes);
+  const allBooted = nodes.length === model.nodes.length && nodes.every((n) => n.bootstrap?.complete);
+  const checkDone = model.check ? cluster.check?.startsWith("passed") : cluster.probes !== undefined && !/ 0\/| not there/.test(cluster.probes);
   const verdict = bootFailed || cluster.check?.startsWith("FAILED") ? "failed" : allBooted && checkDone ? "ready" : "in progress";
   return { lab, project, nodes, cluster, verdict };
 }

@@ -7,10 +7,9 @@ import { CiliumRelease } from "../constructs/cilium-release";
 import { ClusterAccess } from "../constructs/cluster-access";
 import { ConnectivityCheck } from "../constructs/connectivity-check";
 import { MetadataGuard } from "../constructs/metadata-guard";
-import { probeNames } from "../constructs/lab-names";
 import { ProbeWorkload } from "../constructs/probe-workload";
+import { LabModel } from "../model/lab";
 import { InfrastructureStack } from "./infrastructure";
-import { LabSettings } from "./settings";
 
 /**
  * Everything inside the cluster: Cilium, the metadata guard, the probes and the connectivity
@@ -23,8 +22,8 @@ export class ClusterStack extends TerraformStack {
   public readonly probes: ProbeWorkload;
   public readonly check?: ConnectivityCheck;
 
-  constructor(scope: Construct, id: string, settings: LabSettings, infra: InfrastructureStack) {
-    super(scope, id);
+  constructor(scope: Construct, model: LabModel, infra: InfrastructureStack) {
+    super(scope, model.stacks.cluster);
     const controlPlane = infra.controlPlane;
     this.access = {
       endpoint: infra.apiEndpoint,
@@ -49,52 +48,49 @@ export class ClusterStack extends TerraformStack {
       hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${controlPlane.name} --zone ${controlPlane.zone} | grep labyrinth:`,
     });
     this.cilium = new CiliumRelease(this, "Cilium", {
-      version: settings.ciliumVersion,
-      kubeProxyReplacement: settings.kubeProxyReplacement,
-      apiServerHost: controlPlane.internalAddress,
-      hubbleRelay: settings.hubbleRelay,
+      version: model.cilium.version,
+      kubeProxyReplacement: model.settings.kubeProxyReplacement,
+      apiServerHost: model.cluster.controlPlaneAddress,
+      hubbleRelay: model.settings.hubbleRelay,
       dependsOn: [apiReady.resource],
     });
     // Everything below depends on the Cilium release, so destroy removes Cilium last.
     new MetadataGuard(this, "MetadataGuard", { access: this.access, cilium: this.cilium.release });
+    const { probes } = model;
     this.probes = new ProbeWorkload(this, "Probes", {
-      workers: settings.workers,
-      image: settings.probeImage,
-      listener: settings.probeListener,
+      workers: probes.all.length,
+      image: probes.image,
+      listener: probes.listener,
       dependsOn: [this.cilium.release],
     });
-    const client = probeNames(1);
-    const server = probeNames(Math.min(2, settings.workers));
-    if (settings.probeListener) {
+    if (model.check) {
       this.check = new ConnectivityCheck(this, "ConnectivityCheck", {
         access: this.access,
-        namespace: client.namespace,
-        target: server.host,
-        // From worker 1 to worker 2's probe: across the tunnel (with one worker, on the same node).
-        nodeSelector: { nodelabel: client.nodeLabel },
-        image: settings.probeImage,
+        namespace: model.check.namespace,
+        target: model.check.target,
+        // From worker 1 to worker 2's probe: across the tunnel.
+        nodeSelector: { [probes.client.nodeLabel.key]: probes.client.nodeLabel.value },
+        image: probes.image,
         dependsOn: [this.cilium.release, ...this.probes.deployments],
       });
     }
 
     new TerraformOutput(this, "probe_shells", {
       description: "A shell in each probe pod",
-      value: Array.from({ length: settings.workers }, (_, i) => {
-        const { namespace, app } = probeNames(i + 1);
-        return `kubectl -n ${namespace} exec -it deploy/${app} -- bash`;
-      }),
+      value: probes.all.map(({ namespace, app }) => `kubectl -n ${namespace} exec -it deploy/${app} -- bash`),
     });
     new TerraformOutput(this, "cilium_status", { value: "kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg status" });
     new TerraformOutput(this, "connectivity_check", {
-      value: settings.probeListener
-        ? `kubectl -n ${client.namespace} logs job/connectivity-check`
-        : "off: LABYRINTH_PROBE_LISTENER=false leaves port 9999 free for the article's nc -l",
+      value: model.check
+        ? `kubectl -n ${model.check.namespace} logs job/${model.check.job}`
+        : `off: LABYRINTH_PROBE_LISTENER=false leaves port ${probes.port} free for the article's nc -l`,
     });
+    const { client, server } = probes;
     new TerraformOutput(this, "journey", {
       description: "The article's first steps",
       value: [
-        `kubectl -n ${server.namespace} exec -it deploy/${server.app} -- nc -l 0.0.0.0 9999   # with LABYRINTH_PROBE_LISTENER=false`,
-        `kubectl -n ${client.namespace} exec -it deploy/${client.app} -- nc ${server.host} 9999`,
+        `kubectl -n ${server.namespace} exec -it deploy/${server.app} -- nc -l 0.0.0.0 ${probes.port}   # with LABYRINTH_PROBE_LISTENER=false`,
+        `kubectl -n ${client.namespace} exec -it deploy/${client.app} -- nc ${server.host} ${probes.port}`,
       ],
     });
   }

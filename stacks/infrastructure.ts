@@ -4,23 +4,17 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ApiWait, WaitCondition } from "../constructs/api-wait";
-import { CiliumRelease } from "../constructs/cilium-release";
 import { ClusterIdentity } from "../constructs/cluster-identity";
-import { check } from "../constructs/errors";
-import { addressAt } from "../constructs/ipv4";
 import { KubeadmNode } from "../constructs/kubeadm-node";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
-import { Lifetime, parseLifetime } from "../constructs/lifetime";
-import { checkImage, checkVersion } from "../constructs/names";
-import { LabSettings } from "./settings";
-
-/** Where the control plane sits in the subnet, and how far workers start after it (the article's .2, .4, .5). */
-const CONTROL_PLANE_INDEX = 2;
-const FIRST_WORKER_INDEX = 4;
+import { LabModel, LabNode } from "../model/lab";
+import { kubeconfigUser } from "../model/names";
+import { recordOutput } from "../model/record";
 
 /**
- * The machine room: network, cluster identity and the kubeadm nodes. Everything the
- * in-cluster stack needs leaves through public properties (cdktf cross-stack references).
+ * The machine room: network, cluster identity and the kubeadm nodes, as the model describes them.
+ * Everything the in-cluster stack needs leaves through public properties (cdktf cross-stack
+ * references).
  */
 export class InfrastructureStack extends TerraformStack {
   public readonly network: LabyrinthNetwork;
@@ -29,87 +23,39 @@ export class InfrastructureStack extends TerraformStack {
   public readonly workers: KubeadmNode[];
   /** https://<control plane's external address>:6443 */
   public readonly apiEndpoint: string;
-  /** How long the VMs live. */
-  public readonly lifetime: Lifetime;
 
-  constructor(scope: Construct, id: string, settings: LabSettings) {
-    super(scope, id);
-    check(settings.name.length <= 30, "name", `"${settings.name}" is longer than 30 characters: resource names are built from it, use a shorter name`);
-    check(Number.isInteger(settings.workers) && settings.workers >= 1, "workers", `${settings.workers} workers: a lab needs at least 1`);
-    // The workers pull these images early: check them here, under the names users set.
-    checkVersion(settings.ciliumVersion, "ciliumVersion", "1.17.4");
-    checkImage(settings.probeImage, "probeImage");
-
-    new GoogleProvider(this, "google", { project: settings.project, region: settings.region });
+  constructor(scope: Construct, model: LabModel) {
+    super(scope, model.stacks.infrastructure);
+    const { settings } = model;
+    new GoogleProvider(this, "google", { project: model.project, region: model.network.region });
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");
 
-    this.network = new LabyrinthNetwork(this, "Network", {
-      name: settings.name,
-      region: settings.region,
-      subnetCidr: settings.subnetCidr,
-      sshSourceRanges: settings.sshSourceRanges,
-      allowOpenSsh: settings.allowOpenSsh,
-      apiSourceRanges: settings.apiSourceRanges,
-      hubbleRelay: settings.hubbleRelay,
-    });
-    const subnet = this.network.subnetCidr;
-    const usable = subnet.size - 2 - FIRST_WORKER_INDEX;
-    check(
-      settings.workers <= usable,
-      "workers",
-      `${settings.workers} workers do not fit in ${subnet.text} (room for ${usable} from ${addressAt(subnet, FIRST_WORKER_INDEX)}): use fewer workers or a larger subnet`,
-    );
-    this.lifetime = parseLifetime(settings.ttl);
-    // The token must outlive the lab, so that a recreated worker can still join.
-    this.identity = new ClusterIdentity(this, "Identity", {
-      tokenTtlHours: Math.max(24, Math.ceil((this.lifetime.seconds ?? 0) / 3600)),
-    });
-
-    const controlPlaneAddress = addressAt(subnet, CONTROL_PLANE_INDEX);
-    const common = {
-      network: this.network,
-      identity: this.identity,
-      zone: settings.zone,
-      machineType: settings.machineType,
-      image: settings.image,
-      diskSizeGb: settings.diskSizeGb,
-      diskType: settings.diskType,
-      maxRunSeconds: this.lifetime.seconds,
-      spot: settings.spot,
-      cluster: {
-        controlPlaneAddress,
-        podCidr: settings.podCidr,
-        serviceCidr: settings.serviceCidr,
-        kubernetesVersion: settings.kubernetesVersion,
-        crioVersion: settings.crioVersion,
-        kubeProxy: !settings.kubeProxyReplacement,
-      },
+    this.network = new LabyrinthNetwork(this, "Network", { ...settings, name: model.network.name, region: model.network.region });
+    this.identity = new ClusterIdentity(this, "Identity", model.identity);
+    const cluster = {
+      controlPlaneAddress: model.cluster.controlPlaneAddress,
+      podCidr: model.cluster.podCidr,
+      serviceCidr: model.cluster.serviceCidr,
+      kubernetesVersion: model.cluster.kubernetesVersion,
+      crioVersion: model.cluster.crioVersion,
+      kubeProxy: model.cluster.kubeProxy,
     };
-    this.controlPlane = new KubeadmNode(this, "ControlPlane", {
-      ...common,
-      role: "control-plane",
-      name: `${settings.name}-node-0`,
-      internalAddress: controlPlaneAddress,
-      // Pulled while kubeadm initializes: Cilium's agent and operator start there first.
-      prepullImages: [CiliumRelease.agentImage(settings.ciliumVersion), CiliumRelease.operatorImage(settings.ciliumVersion)],
-    });
-    this.workers = Array.from({ length: settings.workers }, (_, i) => {
-      const n = i + 1;
-      return new KubeadmNode(this, `Worker${n}`, {
-        ...common,
-        role: "worker",
-        name: `${settings.name}-node-${n}`,
-        internalAddress: addressAt(subnet, FIRST_WORKER_INDEX + i),
-        nodeLabels: { nodelabel: `node-wrk-${n}` },
-        // The journey captures on the workers' own interfaces.
-        extraPackages: ["tshark"],
-        // Pulled while the worker waits for the control plane: Cilium's agent and the probe.
-        prepullImages: [CiliumRelease.agentImage(settings.ciliumVersion), settings.probeImage],
-        controlPlane: this.controlPlane,
+    const node = (id: string, lab: LabNode, controlPlane?: KubeadmNode) =>
+      new KubeadmNode(this, id, {
+        ...lab,
+        nodeLabels: { ...lab.nodeLabels },
+        extraPackages: [...lab.extraPackages],
+        prepullImages: [...lab.prepullImages],
+        labels: {},
+        network: this.network,
+        identity: this.identity,
+        cluster,
+        controlPlane,
       });
-    });
-    this.apiEndpoint = `https://${this.controlPlane.externalAddress}:6443`;
+    this.controlPlane = node("ControlPlane", model.controlPlane);
+    this.workers = model.workers.map((worker) => node(`Worker${worker.index}`, worker, this.controlPlane));
+    this.apiEndpoint = `https://${this.controlPlane.externalAddress}:${model.cluster.apiServerPort}`;
     // This stack ends when the API server answers. The in-cluster stack's plan then refreshes its
     // objects against a live API server, also after a deploy that rebuilt the control plane.
     new ApiWait(this, "ApiServerReady", {
@@ -120,39 +66,42 @@ export class InfrastructureStack extends TerraformStack {
       dependsOn: [this.controlPlane.instance],
     });
 
-    const projectFlag = settings.project ? ` --project ${settings.project}` : "";
+    // What was deployed, for status, destroy, kubeconfig and the journey (read from the state).
+    new TerraformOutput(this, "lab", recordOutput(model));
+    const projectFlag = model.project ? ` --project ${model.project}` : "";
     new TerraformOutput(this, "nodes", {
       description: "Each node: name, role, internal and external address, and an SSH command through IAP",
-      value: [this.controlPlane, ...this.workers].map((node) => ({
-        name: node.name,
-        role: node.role,
-        internal_ip: node.internalAddress,
-        external_ip: node.externalAddress,
-        ssh: `gcloud compute ssh ${node.name} --zone ${node.zone} --tunnel-through-iap${projectFlag}`,
+      value: [this.controlPlane, ...this.workers].map((vm) => ({
+        name: vm.name,
+        role: vm.role,
+        internal_ip: vm.internalAddress,
+        external_ip: vm.externalAddress,
+        ssh: `gcloud compute ssh ${vm.name} --zone ${vm.zone} --tunnel-through-iap${projectFlag}`,
       })),
     });
     new TerraformOutput(this, "api_endpoint", { value: this.apiEndpoint });
     new TerraformOutput(this, "cluster_ca_certificate", { value: this.identity.caCertPem });
     new TerraformOutput(this, "admin_client_certificate", { value: this.identity.adminCertPem });
     new TerraformOutput(this, "admin_client_key", { value: this.identity.adminKeyPem, sensitive: true });
+    const user = kubeconfigUser(model.name);
     new TerraformOutput(this, "kubeconfig", {
       description: "Admin kubeconfig: npm run kubeconfig writes it to a file",
       sensitive: true,
       value: Fn.yamlencode({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: settings.name, cluster: { server: this.apiEndpoint, "certificate-authority-data": Fn.base64encode(this.identity.caCertPem) } }],
+        clusters: [{ name: model.name, cluster: { server: this.apiEndpoint, "certificate-authority-data": Fn.base64encode(this.identity.caCertPem) } }],
         users: [
           {
-            name: `${settings.name}-admin`,
+            name: user,
             user: {
               "client-certificate-data": Fn.base64encode(this.identity.adminCertPem),
               "client-key-data": Fn.base64encode(this.identity.adminKeyPem),
             },
           },
         ],
-        contexts: [{ name: settings.name, context: { cluster: settings.name, user: `${settings.name}-admin` } }],
-        "current-context": settings.name,
+        contexts: [{ name: model.name, context: { cluster: model.name, user } }],
+        "current-context": model.name,
       }),
     });
   }

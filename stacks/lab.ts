@@ -1,11 +1,13 @@
 import { App } from "cdktf";
+import { LabModel, resolveLab } from "../model/lab";
+import { LabSettings } from "../model/settings";
 import { ClusterStack } from "./cluster";
 import { InfrastructureStack } from "./infrastructure";
-import { LabSettings } from "./settings";
 
-/** The whole lab: one app, its stacks named after the lab so two labs keep separate state. */
-export function buildLab(app: App, settings: LabSettings): { infrastructure: InfrastructureStack; cluster: ClusterStack } {
-  const infrastructure = new InfrastructureStack(app, `${settings.name}-infra`, settings);
-  const cluster = new ClusterStack(app, `${settings.name}-cluster`, settings, infrastructure);
-  return { infrastructure, cluster };
+/** The whole lab: the settings resolved once into the model, then one stack per Terraform apply. */
+export function buildLab(app: App, settings: LabSettings): { model: LabModel; infrastructure: InfrastructureStack; cluster: ClusterStack } {
+  const model = resolveLab(settings);
+  const infrastructure = new InfrastructureStack(app, model);
+  const cluster = new ClusterStack(app, model, infrastructure);
+  return { model, infrastructure, cluster };
 }

@@ -2,7 +2,7 @@
 // process, so that its `terraform version` calls see the PATH the test gives it.
 import { Testing } from "cdktf";
 import { buildLab } from "../../stacks/lab";
-import { DEFAULT_SETTINGS } from "../../stacks/settings";
+import { DEFAULT_SETTINGS } from "../../model/settings";
 
 const lab = buildLab(Testing.app({ outdir: process.argv[2] }), DEFAULT_SETTINGS);
 try {

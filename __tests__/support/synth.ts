@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Testing, TerraformStack } from "cdktf";
 import { buildLab } from "../../stacks/lab";
-import { DEFAULT_SETTINGS, LabSettings } from "../../stacks/settings";
+import { DEFAULT_SETTINGS, LabSettings } from "../../model/settings";
 
 /** Terraform JSON as cdktf writes it. */
 export type TerraformJson = {

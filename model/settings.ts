@@ -1,4 +1,5 @@
-import { SettingError } from "../constructs/errors";
+import { DEFAULTS } from "./defaults";
+import { SettingError } from "./errors";
 
 /** Everything a user can choose about a lab. Defaults are the article's values. */
 export interface LabSettings {
@@ -33,27 +34,27 @@ export interface LabSettings {
 }
 
 export const DEFAULT_SETTINGS: LabSettings = {
-  name: "labyrinth",
-  region: "us-east4",
-  subnetCidr: "10.168.0.0/24",
-  podCidr: "10.10.0.0/16",
-  serviceCidr: "10.96.0.0/12",
-  workers: 2,
-  machineType: "e2-medium",
-  image: "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
-  diskSizeGb: 32,
-  diskType: "pd-standard",
-  sshSourceRanges: ["35.235.240.0/20"],
+  name: DEFAULTS.name,
+  region: DEFAULTS.region,
+  subnetCidr: DEFAULTS.subnetCidr,
+  podCidr: DEFAULTS.podCidr,
+  serviceCidr: DEFAULTS.serviceCidr,
+  workers: DEFAULTS.workers,
+  machineType: DEFAULTS.machineType,
+  image: DEFAULTS.image,
+  diskSizeGb: DEFAULTS.diskSizeGb,
+  diskType: DEFAULTS.diskType,
+  sshSourceRanges: [...DEFAULTS.sshSourceRanges],
   allowOpenSsh: false,
-  apiSourceRanges: ["0.0.0.0/0"],
-  kubernetesVersion: "1.33",
-  crioVersion: "1.33",
+  apiSourceRanges: [...DEFAULTS.apiSourceRanges],
+  kubernetesVersion: DEFAULTS.kubernetesVersion,
+  crioVersion: DEFAULTS.crioVersion,
   kubeProxyReplacement: false,
   hubbleRelay: false,
-  ciliumVersion: "1.17.4",
-  probeImage: "docker.io/nicolaka/netshoot:v0.16",
+  ciliumVersion: DEFAULTS.ciliumVersion,
+  probeImage: DEFAULTS.probeImage,
   probeListener: true,
-  ttl: "4h",
+  ttl: DEFAULTS.ttl,
   spot: false,
 };
 
@@ -124,6 +125,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): LabSettings {
   }
   settings.project ??= env.GOOGLE_CLOUD_PROJECT || env.GOOGLE_PROJECT || undefined;
   return settings as unknown as LabSettings;
+}
+
+/**
+ * The environment that makes the app build exactly these settings: every LABYRINTH_* variable
+ * set, so that nothing of the caller's environment leaks in.
+ */
+export function settingsToEnv(settings: LabSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(ENV_SETTINGS)) {
+    const value = (settings as unknown as Record<string, unknown>)[key];
+    env[spec.env] = value === undefined ? "" : Array.isArray(value) ? value.join(",") : String(value);
+  }
+  return env;
 }
 
 /** One line for a setting error, naming the environment variable that sets it where there is one. */

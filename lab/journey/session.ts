@@ -1,12 +1,15 @@
-import { connect } from "../../lab/cluster-api";
-import { cleanUpOnInterrupt } from "../interrupt";
-import { runJourney } from "../journey";
-import { CapturePlan, Protocol } from "../plan";
-import { JourneyResult } from "../report";
+import { cleanUpOnInterrupt } from "../../journey/interrupt";
+import { runJourney } from "../../journey/journey";
+import { CapturePlan, Protocol } from "../../journey/plan";
+import { JourneyResult } from "../../journey/result";
+import { LabModel } from "../../model/lab";
+import { connect } from "../cluster-api";
 import { discover, planForLab } from "./discovery";
 import { PodExecutor } from "./pod-executor";
 
 export interface LabJourneyOptions {
+  /** The lab as deployed: which probes, which tunnel port. */
+  readonly model: LabModel;
   readonly kubeconfig: string;
   readonly protocols: Protocol[];
   readonly pcapDir?: string;
@@ -23,7 +26,7 @@ export interface LabJourneyOptions {
  */
 export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: CapturePlan; result?: JourneyResult }> {
   const api = await connect(options.kubeconfig);
-  const found = await discover(api);
+  const found = await discover(api, options.model);
   const executor = new PodExecutor(api, options.captureImage);
   for (const pod of [found.client, found.server]) executor.registerPod(pod.pod, pod.container);
   return cleanUpOnInterrupt(
@@ -31,7 +34,7 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
     async () => {
       try {
         await executor.open([...new Set([found.client.node, found.server.node])]);
-        const plan = await planForLab(executor, found, options.protocols);
+        const plan = await planForLab(executor, found, options.model, options.protocols);
         if (options.planOnly) return { plan };
         const result = await runJourney(executor, plan, {
           where: "lab",

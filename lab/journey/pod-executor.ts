@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import { ClusterApi, httpStatus } from "../../lab/cluster-api";
-import { ExecResult, Executor, expectSuccess, Running } from "../executor";
+import { ClusterApi, httpStatus } from "../cluster-api";
+import { ExecResult, Executor, expectSuccess, Running } from "../../journey/executor";
 
 /** A public image with tshark, dumpcap, nsenter and iptables, pinned by tag. */
 export const DEFAULT_CAPTURE_IMAGE = "docker.io/nicolaka/netshoot:v0.16";
@@ -156,8 +156,11 @@ export class PodExecutor implements Executor {
   }
 
   async onNode(node: string, argv: string[]): Promise<ExecResult> {
-    const target = argv[0] === "bpftool" ? await this.ciliumTarget(node) : this.captureTarget(node);
-    return (await this.exec(target, argv)).done;
+    return (await this.exec(this.captureTarget(node), argv)).done;
+  }
+
+  async onAgent(node: string, argv: string[]): Promise<ExecResult> {
+    return (await this.exec(await this.ciliumTarget(node), argv)).done;
   }
 
   startOnNode(node: string, argv: string[]): Running {

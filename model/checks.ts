@@ -36,10 +36,12 @@ export function checkK8sLabelValue(value: string, setting: string): void {
   );
 }
 
-/** A version such as 1.33 or 1.33.1; `patch` says whether a patch number is allowed. */
-export function checkVersion(value: string, setting: string, example: string, patch = true): void {
-  const pattern = patch ? /^\d+\.\d+(\.\d+)?$/ : /^\d+\.\d+$/;
-  check(pattern.test(value), setting, `"${value}" is not a version: use a form such as ${example}`);
+/** The forms a version may take: a minor (1.33), a minor or an exact release (1.33, 1.33.1), an exact release. */
+const VERSION_FORMS = { minor: /^\d+\.\d+$/, "minor-or-exact": /^\d+\.\d+(\.\d+)?$/, exact: /^\d+\.\d+\.\d+$/ } as const;
+
+/** A version such as 1.33 or 1.33.1, in the form `form` allows. */
+export function checkVersion(value: string, setting: string, example: string, form: keyof typeof VERSION_FORMS = "minor-or-exact"): void {
+  check(VERSION_FORMS[form].test(value), setting, `"${value}" is not a version: use a form such as ${example}`);
 }
 
 /** Checks an image reference: registry/path:tag or @sha256 digest, never an implicit latest. */

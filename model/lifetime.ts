@@ -30,7 +30,8 @@ export function parseLifetime(text: string, setting = "ttl"): Lifetime {
   return { seconds, label: lifetimeLabel(seconds) };
 }
 
-function lifetimeLabel(seconds: number): string {
+/** A whole duration in the largest unit that divides it: 4h, 90m, 2d, 45s (a Google Cloud label value). */
+export function lifetimeLabel(seconds: number): string {
   for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }

@@ -1,9 +1,9 @@
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
-import { probeNames, VXLAN_PORT } from "../../constructs/lab-names";
-import { ClusterApi, httpStatus } from "../../lab/cluster-api";
-import { Executor, expectSuccess } from "../executor";
-import { checkInterfaces, hostSideOf } from "../interfaces";
-import { CapturePlan, makePlan, Protocol } from "../plan";
+import { Executor, expectSuccess } from "../../journey/executor";
+import { checkInterfaces, hostSideOf } from "../../journey/interfaces";
+import { CapturePlan, makePlan, Protocol } from "../../journey/plan";
+import { LabModel } from "../../model/lab";
+import { ClusterApi, httpStatus } from "../cluster-api";
 
 /** A Running, Ready pod, as discovery reports it. */
 export interface FoundPod {
@@ -54,12 +54,12 @@ async function readyPod(api: ClusterApi, namespace: string, app: string): Promis
   return found(ready);
 }
 
-/** The probes of worker 1 (client) and worker 2 (server), their Service, cluster DNS and the nodes. */
-export async function discover(api: ClusterApi): Promise<LabDiscovery> {
+/** The lab's client and server probes, the server's Service, cluster DNS and the nodes. */
+export async function discover(api: ClusterApi, model: LabModel): Promise<LabDiscovery> {
   if (!(await api.ready().catch(() => false))) {
     throw new Error(`the cluster at ${api.server} does not answer: is the lab up? (npm run status)`);
   }
-  const [clientNames, serverNames] = [probeNames(1), probeNames(2)];
+  const { client: clientNames, server: serverNames } = model.probes;
   const client = await readyPod(api, clientNames.namespace, clientNames.app);
   const server = await readyPod(api, serverNames.namespace, serverNames.app);
   const service = await api.core.readNamespacedService({ name: serverNames.app, namespace: serverNames.namespace }).catch((error) => {
@@ -96,7 +96,7 @@ async function underlayOf(executor: Executor, node: string, address: string): Pr
 }
 
 /** The lab's capture plan: discovery, then the interfaces found on the two probes' nodes. */
-export async function planForLab(executor: Executor, found: LabDiscovery, protocols: Protocol[]): Promise<CapturePlan> {
+export async function planForLab(executor: Executor, found: LabDiscovery, model: LabModel, protocols: Protocol[]): Promise<CapturePlan> {
   const traced = [...new Set([found.client.node, found.server.node])];
   const nodes = [];
   for (const name of traced) {
@@ -123,7 +123,7 @@ export async function planForLab(executor: Executor, found: LabDiscovery, protoc
     nodes,
     target: found.target,
     dns: { service: found.dns.service, backend: { name: found.dns.backends[0].pod, address: found.dns.backends[0].address, node: dnsNode, port: found.dns.service.port } },
-    tunnelPort: VXLAN_PORT,
+    tunnelPort: model.tunnelPort,
     protocols,
     notes,
   });

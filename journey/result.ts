@@ -1,0 +1,18 @@
+/** What one journey found: the plan it followed, each exchange hop by hop, the node's proofs. The text and JSON views render this. */
+import { ExchangeResult } from "./analyzer";
+import { CapturePlan } from "./plan";
+import { Proof } from "./proof";
+import { TriggerResult } from "./trigger";
+
+export interface JourneyResult {
+  readonly where: "box" | "lab";
+  readonly ok: boolean;
+  readonly plan: CapturePlan;
+  readonly trigger: TriggerResult;
+  readonly exchanges: ExchangeResult[];
+  readonly proof: Proof;
+  readonly problems: string[];
+  /** Capture files kept with --pcap-dir. */
+  readonly pcaps: string[];
+}
+

@@ -1,0 +1,87 @@
+import { check } from "./errors";
+import { checkVersion } from "./checks";
+import { DEFAULTS, NODE_POD_MASK, PORTS } from "./defaults";
+import { addressAt, Ipv4Cidr, overlaps, parseAddress, parseCidr } from "./ipv4";
+
+/** What every node of one kubeadm cluster shares. */
+export interface ClusterInput {
+  readonly controlPlaneAddress: string;
+  readonly podCidr?: string;
+  readonly serviceCidr?: string;
+  readonly kubernetesVersion?: string;
+  readonly crioVersion?: string;
+  readonly kubeProxy?: boolean;
+}
+
+export interface ClusterModel {
+  readonly controlPlaneAddress: string;
+  /** host:port of the API server, as kubeadm's controlPlaneEndpoint. */
+  readonly endpoint: string;
+  readonly apiServerPort: number;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  /** The cluster DNS Service's ClusterIP: kubeadm takes the service range's tenth address. */
+  readonly dnsServiceAddress: string;
+  readonly dnsDomain: string;
+  readonly kubernetesVersion: string;
+  /** 1.33 of 1.33 or 1.33.1: the repositories are per minor. */
+  readonly kubernetesMinor: string;
+  readonly crioVersion: string;
+  readonly kubeProxy: boolean;
+}
+
+/** Address blocks that no pod or service range may use: the kernel or the VPC treat them specially. */
+const SPECIAL_BLOCKS = [
+  ["0.0.0.0/8", "\"this network\""],
+  ["127.0.0.0/8", "loopback"],
+  ["169.254.0.0/16", "link-local (the metadata server lives there)"],
+  ["224.0.0.0/4", "multicast"],
+  ["240.0.0.0/4", "reserved"],
+] as const;
+
+function checkOrdinary(range: Ipv4Cidr, setting: string): void {
+  for (const [block, what] of SPECIAL_BLOCKS) {
+    check(!overlaps(range, parseCidr(block, setting)), setting, `${range.text} overlaps ${block}, which is ${what}: use a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`);
+  }
+}
+
+/** The cluster's ranges and versions with defaults applied, checked against the nodes' subnet. */
+export function resolveCluster(input: ClusterInput, subnetCidr: Ipv4Cidr): ClusterModel {
+  parseAddress(input.controlPlaneAddress, "controlPlaneAddress");
+  const podCidr = parseCidr(input.podCidr ?? DEFAULTS.podCidr, "podCidr");
+  const serviceCidr = parseCidr(input.serviceCidr ?? DEFAULTS.serviceCidr, "serviceCidr");
+  check(podCidr.bits < NODE_POD_MASK, "podCidr", `${podCidr.text} is too small: each node takes a /${NODE_POD_MASK} of it, so use /${NODE_POD_MASK - 1} or larger`);
+  check(serviceCidr.bits >= 12 && serviceCidr.bits <= 28, "serviceCidr", `${serviceCidr.text}: the API server takes /12 to /28; use for example ${DEFAULTS.serviceCidr}`);
+  checkOrdinary(subnetCidr, "subnetCidr");
+  checkOrdinary(podCidr, "podCidr");
+  checkOrdinary(serviceCidr, "serviceCidr");
+  const ranges = [
+    ["subnetCidr", subnetCidr],
+    ["podCidr", podCidr],
+    ["serviceCidr", serviceCidr],
+  ] as const;
+  for (const [i, [nameA, a]] of ranges.entries()) {
+    for (const [nameB, b] of ranges.slice(i + 1)) {
+      check(!overlaps(a, b), nameB, `${b.text} overlaps ${nameA} ${a.text}: the subnet, pod and service ranges must be disjoint`);
+    }
+  }
+  const kubernetesVersion = input.kubernetesVersion ?? DEFAULTS.kubernetesVersion;
+  const crioVersion = input.crioVersion ?? DEFAULTS.crioVersion;
+  checkVersion(kubernetesVersion, "kubernetesVersion", "1.33 or 1.33.1");
+  checkVersion(crioVersion, "crioVersion", "1.33", "minor");
+  const kubernetesMinor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  check(crioVersion === kubernetesMinor, "crioVersion", `${crioVersion} does not match Kubernetes ${kubernetesMinor}: CRI-O follows Kubernetes' minor versions, use ${kubernetesMinor}`);
+  return {
+    controlPlaneAddress: input.controlPlaneAddress,
+    endpoint: `${input.controlPlaneAddress}:${PORTS.apiServer}`,
+    apiServerPort: PORTS.apiServer,
+    podCidr: podCidr.text,
+    serviceCidr: serviceCidr.text,
+    dnsServiceAddress: addressAt(serviceCidr, 10),
+    dnsDomain: DEFAULTS.dnsDomain,
+    kubernetesVersion,
+    kubernetesMinor,
+    crioVersion,
+    kubeProxy: input.kubeProxy ?? true,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The article's values: every default of the lab and of its constructs, written once. The
+ * constructs fall back on these when a prop is left out; the lab's settings start from them.
+ */
+
+/** Google's range for IAP TCP forwarding: what `gcloud compute ssh --tunnel-through-iap` comes from. */
+export const IAP_SOURCE_RANGE = "35.235.240.0/20";
+
+export const DEFAULTS = {
+  /** Lab name: the network, the prefix of every resource, the stacks. */
+  name: "labyrinth",
+  /** Northern Virginia, as in the article; VMs in its zone b. */
+  region: "us-east4",
+  zoneLetter: "b",
+  subnetCidr: "10.168.0.0/24",
+  /** The article's `kubeadm init --pod-network-cidr`. */
+  podCidr: "10.10.0.0/16",
+  /** kubeadm's default; cluster DNS is its tenth address. */
+  serviceCidr: "10.96.0.0/12",
+  dnsDomain: "cluster.local",
+  workers: 2,
+  machineType: "e2-medium",
+  /** Ubuntu 24.04 LTS, x86-64. */
+  image: "ubuntu-os-cloud/ubuntu-2404-lts-amd64",
+  diskSizeGb: 32,
+  diskType: "pd-standard",
+  sshSourceRanges: [IAP_SOURCE_RANGE],
+  /** Every request is authenticated, and the deployer's Terraform must reach it. */
+  apiSourceRanges: ["0.0.0.0/0"],
+  kubernetesVersion: "1.33",
+  crioVersion: "1.33",
+  ciliumVersion: "1.17.4",
+  /** A public, maintained network-debugging image with tshark, socat and nc, pinned by tag. */
+  probeImage: "docker.io/nicolaka/netshoot:v0.16",
+  ttl: "4h",
+  /** Seconds a worker waits for the control plane to become joinable. */
+  joinWaitSeconds: 1200,
+} as const;
+
+export const PORTS = {
+  ssh: 22,
+  apiServer: 6443,
+  kubelet: 10250,
+  /** Cilium's VXLAN tunnel: the Linux default, as in the article's captures. */
+  vxlan: 8472,
+  /** cilium-health between nodes. */
+  health: 4240,
+  /** Hubble's peer service, for Hubble Relay. */
+  hubblePeer: 4244,
+  /** The probes answer on it, TCP and UDP. */
+  probe: 9999,
+  dns: 53,
+} as const;
+
+/** Google Cloud's VPC MTU, which the network sets and Cilium detects. */
+export const NETWORK_MTU = 1460;
+
+/** What VXLAN adds to each packet: outer Ethernet, IPv4, UDP and the VXLAN header. */
+export const VXLAN_OVERHEAD = 50;
+
+/** kube-controller-manager's default for IPv4 (`--node-cidr-mask-size`): a /24 per node. */
+export const NODE_POD_MASK = 24;

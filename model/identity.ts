@@ -1,0 +1,55 @@
+import { check } from "./errors";
+import { Lifetime } from "./lifetime";
+
+/** The cluster identity's lifetimes, in hours, as a ClusterIdentity takes them. */
+export interface IdentityInput {
+  readonly tokenTtlHours?: number;
+  readonly caValidityHours?: number;
+  readonly adminValidityHours?: number;
+  readonly adminRenewalHours?: number;
+}
+
+export interface IdentityModel {
+  /** How long the bootstrap token lives after the control plane last refreshed it. */
+  readonly tokenTtlHours: number;
+  /** The CA is never renewed early: a renewal would replace it, and the cluster with it. */
+  readonly caValidityHours: number;
+  readonly adminValidityHours: number;
+  /** A deploy replaces the admin certificate once less than this is left of it (0: never). */
+  readonly adminRenewalHours: number;
+}
+
+/** kubeadm's default for a token; 10 years for the CA, as kubeadm; 30 days for admin with no ttl. */
+const DEFAULT_HOURS = { token: 24, ca: 87600, admin: 720, adminRenewal: 168 };
+
+export function resolveIdentity(input: IdentityInput): IdentityModel {
+  const model = {
+    tokenTtlHours: input.tokenTtlHours ?? DEFAULT_HOURS.token,
+    caValidityHours: input.caValidityHours ?? DEFAULT_HOURS.ca,
+    adminValidityHours: input.adminValidityHours ?? DEFAULT_HOURS.admin,
+    adminRenewalHours: input.adminRenewalHours ?? DEFAULT_HOURS.adminRenewal,
+  };
+  // kubeadm reads "0" as a token that never expires: always keep a bound.
+  check(Number.isInteger(model.tokenTtlHours) && model.tokenTtlHours >= 1, "tokenTtlHours", "must be a whole number of hours, at least 1");
+  check(Number.isInteger(model.caValidityHours) && model.caValidityHours >= 24, "caValidityHours", "must be a whole number of hours, at least 24");
+  check(Number.isInteger(model.adminValidityHours) && model.adminValidityHours >= 1, "adminValidityHours", "must be a whole number of hours, at least 1");
+  check(
+    Number.isInteger(model.adminRenewalHours) && model.adminRenewalHours >= 0 && model.adminRenewalHours < model.adminValidityHours,
+    "adminRenewalHours",
+    `must be a whole number of hours from 0 to less than adminValidityHours (${model.adminValidityHours})`,
+  );
+  return model;
+}
+
+/**
+ * The lab's identity for VMs that live `lifetime`. The admin certificate outlives every VM a deploy
+ * can make: it is valid for two lifetimes and a day, and a deploy renews it once less than one
+ * lifetime and an hour is left, that is before it could make VMs that outlive it. With no expiry,
+ * 30 days, renewed by a deploy in its last week.
+ */
+export function identityForLifetime(lifetime: Lifetime): IdentityModel {
+  if (lifetime.seconds === undefined) return resolveIdentity({});
+  const hours = Math.ceil(lifetime.seconds / 3600);
+  // The token, too, lives at least as long as the lab, so that a recreated worker can still join.
+  return resolveIdentity({ tokenTtlHours: Math.max(24, hours), adminValidityHours: 2 * hours + 24, adminRenewalHours: hours + 1 });
+}
