@@ -4,7 +4,7 @@ import { expectedHops, makePlan } from "../journey/plan";
 import { ARTICLE, articleCaptures, articlePlan, exchange, points } from "./fixtures/article-captures";
 
 const analyze = (label: "DNS" | "TCP", packets = articleCaptures(), plan = articlePlan()) =>
-  analyzeExchange(plan.exchanges.find((e) => e.label === label)!, plan.points, packets);
+  analyzeExchange(plan.exchanges.find((e) => e.label === label)!, plan, packets);
 
 describe("the article's TCP handshake, hop by hop", () => {
   const result = analyze("TCP");
@@ -68,53 +68,189 @@ describe("the article's DNS exchange", () => {
   });
 });
 
-describe("when something is missing", () => {
-  const without = (hop: number, drop: (p: Packet) => boolean) => {
-    const packets = articleCaptures();
-    packets.set(hop, packets.get(hop)!.filter((p) => !drop(p)));
+describe("when the packet does not arrive: where it was last seen, first missed, what came back, the likely causes", () => {
+  const synOnly = (p: Packet) => p.tcp?.flags.join() === "SYN";
+  const synAck = (p: Packet) => p.tcp?.flags.join() === "SYN,ACK";
+  /** The captures with the packets `drop` matches removed from hop `from` on (a loss, not a capture gap). */
+  const lostFrom = (from: number, drop: (p: Packet) => boolean, packets = articleCaptures()) => {
+    for (const [hop, list] of packets) if (hop >= from) packets.set(hop, list.filter((p) => !drop(p)));
     return packets;
   };
+  const planWith = (node2: object) => {
+    const plan = articlePlan();
+    return { ...plan, nodes: plan.nodes.map((n) => (n.name === "node-2" ? { ...n, ...node2 } : n)) };
+  };
 
-  test("nothing on the far node's ens4: the hop, and the usual causes (firewall on 8472, MTU)", () => {
-    const result = analyze("TCP", without(4, () => true));
+  test("lost between the nodes: a firewall on the tunnel's port first, then the MTU", () => {
+    const result = analyze("TCP", lostFrom(4, synOnly));
     expect(result.ok).toBe(false);
-    expect(result.hops.find((h) => h.hop === 4)).toMatchObject({ seen: false });
-    expect(result.problem).toBe("TCP: hop 4 (node-2 ens4) not seen: lost between the nodes: a firewall on the tunnel's UDP port (8472), or the MTU");
+    expect(result.diagnosis).toMatchObject({
+      direction: "forward",
+      lastSeen: { hop: 3, node: "node-1", interface: "ens4" },
+      firstMissed: { hop: 4, node: "node-2", interface: "ens4" },
+      cameBack: "nothing",
+    });
+    expect(result.problem).toBe(`TCP: it left node-1 on ens4 (UDP 8472 to ${ARTICLE.node2}) and never arrived on node-2's ens4: lost between the nodes`);
+    expect(result.diagnosis!.causes).toEqual([
+      "a firewall between the nodes drops UDP 8472 (on Google Cloud: the VPC firewall rule for the tunnel)",
+      "an MTU mismatch on the underlay: the wrapped packet is 110 bytes",
+    ]);
+    expect(result.hops.find((h) => h.hop === 4)!.change).toBe("✗ lost here: last seen at hop 3");
   });
 
-  test("a SYN dropped before the server pod: delivery, route or policy", () => {
-    const result = analyze("TCP", without(6, (p) => p.tcp?.flags.join() === "SYN"));
-    expect(result.problem).toBe("TCP: hop 6 (node-2 lxc3afb1f126f2c) not seen: it was not delivered to the pod: the route to the pod, or a network policy");
+  test("lost between the nodes, and the wrapped packet is larger than the far node's underlay takes: the MTU first", () => {
+    const result = analyze("TCP", lostFrom(4, synOnly), planWith({ underlayMtu: 100 }));
+    expect(result.diagnosis!.causes[0]).toBe("an MTU mismatch on the underlay: the wrapped packet is 110 bytes and node-2's ens4 takes 100");
   });
 
-  test("nothing in the client's tunnel device: the translation or the route", () => {
-    const result = analyze("TCP", without(2, () => true));
-    expect(result.problem).toMatch(/^TCP: hop 2 \(node-1 cilium_vxlan\) not seen: it never reached the tunnel/);
-    // Later points are still examined: the packet is found on the wire.
-    expect(result.hops.find((h) => h.hop === 3)!.seen).toBe(true);
+  test("arrived on the far node and not unwrapped: its firewall on the tunnel's port first, or a port or VNI mismatch", () => {
+    const result = analyze("TCP", lostFrom(5, synOnly), planWith({ tunnel: { port: 8472 } }));
+    expect(result.problem).toBe("TCP: it arrived on hop 4 (node-2 ens4) and was not unwrapped: not seen on node-2's cilium_vxlan");
+    expect(result.diagnosis!.causes).toEqual([
+      "node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT)",
+      "a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, as the packet had)",
+    ]);
+  });
+
+  test("arrived, not unwrapped, and the far tunnel listens on another port: the mismatch first", () => {
+    const result = analyze("TCP", lostFrom(5, synOnly), planWith({ tunnel: { port: 4789 } }));
+    expect(result.diagnosis!.causes[0]).toBe("node-2's cilium_vxlan listens on UDP 4789, the packet came to UDP 8472: a tunnel port mismatch");
+  });
+
+  test("unwrapped and not delivered to the pod: a policy first, then the route to the pod", () => {
+    const result = analyze("TCP", lostFrom(6, synOnly));
+    expect(result.problem).toBe(`TCP: it was unwrapped on node-2 (hop 5 (node-2 cilium_vxlan)) but not delivered to the server pod wrk-2/node-wrk-2-ubuntu24: not seen on ${ARTICLE.serverLxc}`);
+    expect(result.diagnosis!.causes[0]).toMatch(/^a network policy drops it before the pod/);
+  });
+
+  test("never reached the tunnel: the route to the other node's pods first, unless nothing translated the Service", () => {
+    const result = analyze("TCP", lostFrom(2, synOnly));
+    expect(result.problem).toBe(`TCP: it left the pod at hop 1 (node-1 ${ARTICLE.clientLxc}) but never reached node-1's cilium_vxlan`);
+    expect(result.diagnosis!.causes).toEqual([
+      `node-1 has no route to ${ARTICLE.server}, the other node's pod range, through the tunnel`,
+      `nothing translated the Service address ${ARTICLE.service}: no eBPF program on ${ARTICLE.clientLxc} and no kube-proxy rule for it`,
+    ]);
+    const untranslated = analyzeExchange(exchange("TCP"), articlePlan(), lostFrom(2, synOnly), { translation: { programs: false, natRules: false } });
+    expect(untranslated.diagnosis!.causes[0]).toMatch(/^nothing translated the Service address/);
+  });
+
+  test("an ICMP error that comes back says which: unreachable for the ClusterIP itself means nothing translated it", () => {
+    const packets = lostFrom(2, synOnly);
+    const syn = packets.get(1)!.find(synOnly)!;
+    const icmp = (dst: string): Packet => ({
+      ...syn,
+      src: "10.168.0.4",
+      dst: ARTICLE.client,
+      protocol: "icmp",
+      srcPort: 0,
+      dstPort: 0,
+      tcp: undefined,
+      time: syn.time + 0.0001,
+      icmp: { type: 3, code: 0, quoted: { src: ARTICLE.client, dst, protocol: "tcp", srcPort: syn.srcPort, dstPort: 9999 } },
+    });
+    packets.set(1, [...packets.get(1)!, icmp(ARTICLE.service)]);
+    const untranslated = analyze("TCP", packets);
+    expect(untranslated.diagnosis!.cameBack).toBe("ICMP network unreachable from 10.168.0.4 (seen at hop 1)");
+    expect(untranslated.diagnosis!.causes[0]).toMatch(/^nothing translated the Service address/);
+    packets.set(1, [...packets.get(1)!.filter((p) => !p.icmp), icmp(ARTICLE.server)]);
+    expect(analyze("TCP", packets).diagnosis!.causes[0]).toBe(`node-1 has no route to ${ARTICLE.server}, the other node's pod range, through the tunnel`);
+  });
+
+  test("reached the tunnel, never left the node wrapped: the tunnel's forwarding entry", () => {
+    const result = analyze("TCP", lostFrom(3, synOnly));
+    expect(result.diagnosis).toMatchObject({ lastSeen: { hop: 2 }, firstMissed: { hop: 3 } });
+    expect(result.diagnosis!.causes[0]).toBe("node-1's tunnel device has no forwarding entry for the other node");
+  });
+
+  test("a TCP RST from the server: connection refused, nothing listens there", () => {
+    const packets = articleCaptures();
+    for (const [hop, list] of packets) packets.set(hop, list.map((p) => (synAck(p) ? { ...p, tcp: { ...p.tcp!, flags: ["ACK", "RST"] } } : p)));
+    const result = analyze("TCP", packets);
+    expect(result.ok).toBe(false);
+    expect(result.diagnosis!.cameBack).toBe(`a TCP RST from ${ARTICLE.server}`);
+    expect(result.problem).toBe(`TCP: it reached hop 6 (node-2 ${ARTICLE.serverLxc}) and ${ARTICLE.server} refused the connection with a TCP RST`);
+    expect(result.diagnosis!.causes).toEqual(["connection refused: nothing listens on tcp 9999 in the server pod wrk-2/node-wrk-2-ubuntu24"]);
+  });
+
+  test("DNS that nobody serves: the query reaches the DNS pod's node, ICMP port unreachable comes back", () => {
+    const packets = articleCaptures();
+    const query = packets.get(1)!.find((p) => p.dns && !p.dns.response)!;
+    for (const [hop, list] of packets) packets.set(hop, list.filter((p) => !p.dns?.response));
+    const unreachable: Packet = {
+      ...query,
+      src: ARTICLE.dnsPod,
+      dst: ARTICLE.client,
+      protocol: "icmp",
+      srcPort: 0,
+      dstPort: 0,
+      dns: undefined,
+      interface: "cilium_vxlan",
+      time: query.time + 0.001,
+      icmp: { type: 3, code: 3, quoted: { src: ARTICLE.client, dst: ARTICLE.dnsPod, protocol: "udp", srcPort: query.srcPort, dstPort: 53 } },
+    };
+    packets.set(5, [...packets.get(5)!, unreachable]);
+    const result = analyze("DNS", packets);
+    expect(result.ok).toBe(false);
+    expect(result.diagnosis!.cameBack).toBe(`ICMP port unreachable from ${ARTICLE.dnsPod} (seen at hop 5)`);
+    expect(result.diagnosis!.causes).toEqual(["nothing listens on udp 53 in the DNS pod kube-system/coredns: cluster DNS is not answering"]);
+    expect(result.dns!.every((q) => q.answer === "no answer")).toBe(true);
+  });
+
+  test("the way there works and the answer is lost: the reply direction, named from the answer's side", () => {
+    // The SYN-ACK on node-1 after its ens4: at its cilium_vxlan (hop 2) and the client's lxc (hop 1).
+    const packets = articleCaptures();
+    for (const hop of [1, 2]) packets.set(hop, packets.get(hop)!.filter((p) => !synAck(p)));
+    const result = analyze("TCP", packets);
+    expect(result.ok).toBe(false);
+    expect(result.diagnosis).toMatchObject({ direction: "reply", lastSeen: { hop: 3, node: "node-1", interface: "ens4" }, firstMissed: { hop: 2, node: "node-1", interface: "cilium_vxlan" } });
+    expect(result.problem).toBe("TCP: the answer arrived on hop 3 (node-1 ens4) and was not unwrapped: not seen on node-1's cilium_vxlan");
+    expect(result.reply.find((h) => h.hop === 2)!.change).toBe("✗ lost here: last seen at hop 3");
+    expect(result.hops.every((h) => h.seen)).toBe(true);
+  });
+
+  test("no answer from the server at all", () => {
+    const result = analyze("TCP", lostFrom(0, synAck));
+    expect(result.problem).toBe(`TCP: it reached hop 6 (node-2 ${ARTICLE.serverLxc}) and no answer came back there`);
+    expect(result.diagnosis!.causes[0]).toMatch(/^the server pod wrk-2\/node-wrk-2-ubuntu24 does not answer/);
+  });
+
+  test("a hop whose capture missed a packet that later hops saw is a gap, not a loss", () => {
+    const packets = articleCaptures();
+    packets.set(4, []);
+    const result = analyze("TCP", packets);
+    expect(result.ok).toBe(true);
+    expect(result.hops.find((h) => h.hop === 4)).toMatchObject({ seen: false, change: "not captured here, though seen further on" });
   });
 
   test("a lookalike from another flow (same sequence numbers, another client) is not taken for the packet", () => {
-    const packets = articleCaptures();
-    const syn = (p: Packet) => p.tcp?.flags.join() === "SYN";
-    const real = packets.get(4)!.find(syn)!;
-    packets.set(4, [...packets.get(4)!.filter((p) => !syn(p)), { ...real, src: "10.0.1.99", srcPort: 40000 }]);
+    const packets = lostFrom(4, synOnly);
+    const real = articleCaptures().get(4)!.find(synOnly)!;
+    packets.set(4, [...packets.get(4)!, { ...real, src: "10.0.1.99", srcPort: 40000 }]);
     const result = analyze("TCP", packets);
     expect(result.hops.find((h) => h.hop === 4)!.seen).toBe(false);
-    expect(result.problem).toMatch(/^TCP: hop 4 \(node-2 ens4\) not seen/);
+    expect(result.diagnosis!.firstMissed!.hop).toBe(4);
   });
 
-  test("no answer from the server", () => {
+  test("the handshake crossed and the data did not: the first segment of data is followed too", () => {
     const packets = articleCaptures();
-    for (const [hop, list] of packets) packets.set(hop, list.filter((p) => p.tcp?.flags.join() !== "SYN,ACK"));
-    const result = analyze("TCP", packets);
-    expect(result.problem).toBe("TCP: no reply seen at hop 6 (node-2 lxc3afb1f126f2c)");
+    const ack = packets.get(1)!.find((p) => p.tcp?.flags.join() === "ACK")!;
+    const data = (hop: number): Packet => {
+      const seen = packets.get(hop)!.find((p) => p.tcp?.flags.join() === "ACK")!;
+      return { ...seen, time: seen.time + 0.01, ipId: ack.ipId + 1, length: 1300, tcp: { ...seen.tcp!, flags: ["ACK", "PUSH"], payload: 1248 }, outer: seen.outer && { ...seen.outer, ipLength: 1336 } };
+    };
+    for (const hop of [1, 2, 3]) packets.set(hop, [...packets.get(hop)!, data(hop)]);
+    const result = analyzeExchange(exchange("TCP"), planWith({ underlayMtu: 1300 }), packets, { delivered: false });
+    expect(result.ok).toBe(false);
+    expect(result.hops.every((h) => h.seen)).toBe(true);
+    expect(result.data!.map((h) => h.seen)).toEqual([true, true, true, false, false, false]);
+    expect(result.problem).toBe(`TCP: the handshake crossed, but the first 1248 bytes of data did not: it left node-1 on ens4 (UDP 8472 to ${ARTICLE.node2}) and never arrived on node-2's ens4: lost between the nodes`);
+    expect(result.diagnosis!.causes[0]).toBe("an MTU mismatch on the underlay: the wrapped packet is 1336 bytes and node-2's ens4 takes 1300");
   });
 
   test("no packet left the pod at all", () => {
-    const result = analyze("TCP", without(1, (p) => p.protocol === "tcp"));
+    const result = analyze("TCP", lostFrom(1, (p) => p.protocol === "tcp"));
     expect(result.ok).toBe(false);
-    expect(result.problem).toBe(`no TCP packet from ${ARTICLE.client} to port 9999 at hop 1 (node-1 ${ARTICLE.clientLxc}): the trigger's packet never left the pod`);
+    expect(result.problem).toBe(`TCP: no TCP packet from ${ARTICLE.client} to port 9999 at hop 1 (node-1 ${ARTICLE.clientLxc}): the trigger's packet never left the pod`);
   });
 });
 

@@ -1,68 +1,22 @@
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boxNamespaces } from "../box/teardown";
 import { boxTopology } from "../box/topology";
 import { resolveLab } from "../model/lab";
 import { DEFAULT_SETTINGS } from "../model/settings";
+import { labyrinth, leftOfTheBox, ROOT, useTheBox } from "./support/box";
 import { CLI, runCli } from "./support/cli";
 import { FakeCluster, fakeCluster, FakePod, realExec } from "./support/fake-cluster";
 import { kubeconfigFor } from "./support/stand-in-api";
 import { makeTestPki } from "./support/test-pki";
-import { requireTool } from "./support/tools";
 
-// The journey in the box, end to end on real packets: the real command, as root (as CI runs).
-const ROOT = join(__dirname, "..");
-jest.setTimeout(60_000);
-
-for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftool", "clang", "iptables"]) requireTool(tool);
-
-function labyrinth(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function hostLinks(): string[] {
-  return spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(":")[1]?.trim()).filter(Boolean);
-}
-
-/**
- * The box's programs still loaded. The kernel frees them shortly after their last user goes, so
- * allow it a moment; the eBPF unit test's own copies (pinned in its folder) do not count.
- */
-function boxProgramsLoaded(): string[] {
-  let left: string[] = [];
-  for (let i = 0; i < 100; i++) {
-    const programs = JSON.parse(spawnSync("bpftool", ["-j", "-f", "prog", "show"], { encoding: "utf8" }).stdout) as { id: number; name?: string; pinned?: string[] }[];
-    left = programs
-      .filter((p) => (p.name === "from_pod" || p.name === "to_pod") && !(p.pinned ?? []).some((path) => path.includes("labyrinth-bpf-test-")))
-      .map((p) => `${p.name} (id ${p.id})`);
-    if (left.length === 0) break;
-    spawnSync("sleep", ["0.05"]);
-  }
-  return left;
-}
-
-/** Nothing of the box may outlive it: namespaces, per-namespace files, bpffs, programs, processes, host links. */
-function expectNothingLeft(linksBefore: string[]) {
-  expect(boxNamespaces("labyrinth")).toEqual([]);
-  expect(existsSync("/run/labyrinth")).toBe(false);
-  expect(existsSync("/etc/netns") ? readdirSync("/etc/netns").filter((n) => n.startsWith("labyrinth-")) : []).toEqual([]);
-  expect(boxProgramsLoaded()).toEqual([]);
-  expect(spawnSync("pgrep", ["-f", "host-record=node-wrk-2-ubuntu24"]).status).not.toBe(0);
-  expect(hostLinks()).toEqual(linksBefore);
-}
+// The journey in the box, end to end on real packets, on the happy path.
+useTheBox();
 
 const hopsOf = (exchange: any) => exchange.hops.map((h: any) => ({ hop: h.hop, node: h.node, iface: h.interface, seen: h.seen, p: h.packet }));
 
-let linksBefore: string[];
-beforeAll(() => {
-  if (boxNamespaces("labyrinth").length > 0) throw new Error("a box is up on this machine: npx labyrinth box down, then run the tests");
-  linksBefore = hostLinks();
-});
-// Whatever a failed test left up goes too.
-afterAll(() => labyrinth(["box", "down"]));
 
 describe("journey --local with the eBPF datapath", () => {
   const pcapDir = mkdtempSync(join(tmpdir(), "labyrinth-pcaps-"));
@@ -140,7 +94,7 @@ describe("journey --local with the eBPF datapath", () => {
     expect(listed).toContain("10.105.134.33");
   });
 
-  test("leaves nothing behind", () => expectNothingLeft(linksBefore));
+  test("leaves nothing behind", () => expect(leftOfTheBox()).toEqual([]));
 });
 
 describe("journey --local --datapath iptables", () => {
@@ -155,7 +109,7 @@ describe("journey --local --datapath iptables", () => {
     expect(result.proof.programs).toEqual([]);
     expect(result.proof.natRules.reduce((sum: number, r: any) => sum + r.packets, 0)).toBeGreaterThan(0);
     expect(result.proof.verdict).toBe("iptables");
-    expectNothingLeft(linksBefore);
+    expect(leftOfTheBox()).toEqual([]);
   });
 });
 
@@ -178,11 +132,11 @@ describe("journey --local with the lab's own ranges", () => {
     expect(result.plan.target.service.address).toBe("10.112.134.33");
     expect(result.plan.dnsService.address).toBe("10.112.0.10");
     expect([result.plan.client.address, result.plan.server.address]).toEqual(["10.44.1.15", "10.44.2.215"]);
-    expect(result.plan.nodes).toEqual([
-      { name: "node-1", address: "192.168.50.4" },
-      { name: "node-2", address: "192.168.50.5" },
+    expect(result.plan.nodes.map((n: any) => [n.name, n.address])).toEqual([
+      ["node-1", "192.168.50.4"],
+      ["node-2", "192.168.50.5"],
     ]);
-    expectNothingLeft(linksBefore);
+    expect(leftOfTheBox()).toEqual([]);
   });
 
   test("a box up with other ranges is not used for these: box down first", () => {
@@ -191,7 +145,7 @@ describe("journey --local with the lab's own ranges", () => {
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe("labyrinth: the box that is up was built for other addresses (pods 10.10.1.0/24, 10.10.2.0/24): npx labyrinth box down first, or use the settings it was built with");
     labyrinth(["box", "down"]);
-    expectNothingLeft(linksBefore);
+    expect(leftOfTheBox()).toEqual([]);
   });
 });
 
@@ -227,8 +181,9 @@ describe("box up, status, down", () => {
     expect(JSON.parse(journey.stdout).ok).toBe(true);
     expect(boxNamespaces("labyrinth")).toHaveLength(5);
     const down = labyrinth(["box", "down"]);
-    expect(down.stdout).toMatch(/^removed: namespace labyrinth-/);
-    expectNothingLeft(linksBefore);
+    // The box's own processes first (its DNS server, the probe's echo), then its namespaces.
+    expect(down.stdout).toMatch(/^removed: process \d+ \(dnsmasq --keep-in-foreground\), .*process \d+ \(sh \S+probe-listener\.sh\).*, namespace labyrinth-/);
+    expect(leftOfTheBox()).toEqual([]);
     expect(labyrinth(["box", "down"]).stdout.trim()).toBe("no box to remove");
   });
 
@@ -240,43 +195,8 @@ describe("box up, status, down", () => {
       "labyrinth: a box was left half-built by an earlier run (namespaces labyrinth-node-1): npx labyrinth box down removes it",
     );
     labyrinth(["box", "down"]);
-    expectNothingLeft(linksBefore);
+    expect(leftOfTheBox()).toEqual([]);
   });
-});
-
-test("Ctrl-C during the journey tears the box down", async () => {
-  const child = spawn(process.execPath, [CLI, "journey", "--local"], { cwd: ROOT, stdio: "ignore" });
-  // Wait until the box exists, then interrupt.
-  for (let i = 0; i < 200 && boxNamespaces("labyrinth").length < 5; i++) await new Promise((r) => setTimeout(r, 10));
-  expect(boxNamespaces("labyrinth").length).toBeGreaterThan(0);
-  child.kill("SIGINT");
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  expect(code).toBe(130);
-  expectNothingLeft(linksBefore);
-});
-
-const exitOf = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => child.on("close", resolve));
-async function untilBoxStarts() {
-  for (let i = 0; i < 400 && boxNamespaces("labyrinth").length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-  expect(boxNamespaces("labyrinth").length).toBeGreaterThan(0);
-}
-
-test("SIGTERM while box up builds tears the half-built box down", async () => {
-  const child = spawn(process.execPath, [CLI, "box", "up"], { cwd: ROOT, stdio: "ignore" });
-  await untilBoxStarts();
-  child.kill("SIGTERM");
-  expect(await exitOf(child)).toBe(143);
-  expectNothingLeft(linksBefore);
-});
-
-test("a second journey while one runs is told to wait, and the first one's box is left alone", async () => {
-  const first = spawn(process.execPath, [CLI, "journey", "--local"], { cwd: ROOT, stdio: "ignore" });
-  await untilBoxStarts();
-  const second = labyrinth(["journey", "--local"]);
-  expect(second.status).toBe(1);
-  expect(second.stderr.trim()).toMatch(new RegExp(`^labyrinth: another run \\(pid ${first.pid}\\) is (building|tracing in) the box: wait for it to end$`));
-  expect(await exitOf(first)).toBe(0);
-  expectNothingLeft(linksBefore);
 });
 
 describe("errors, one line each", () => {
@@ -295,7 +215,9 @@ describe("errors, one line each", () => {
   test("a bad option", () => {
     const run = labyrinth(["journey", "--local", "--protocol", "sctp"]);
     expect(run.status).toBe(2);
-    expect(run.stderr.trim()).toBe("labyrinth: --protocol sctp: use one of tcp, udp, both");
+    expect(run.stderr.trim()).toBe(
+      "labyrinth: option '--protocol <protocol>' argument 'sctp' is invalid. Allowed choices are tcp, udp, both. (npx labyrinth journey --help lists the options)",
+    );
   });
 });
 

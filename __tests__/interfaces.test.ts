@@ -1,5 +1,5 @@
 import { ExecResult, Executor } from "../journey/executor";
-import { checkInterfaces, hostSideOf } from "../journey/interfaces";
+import { hostSideOf, nodeLinkFacts } from "../journey/interfaces";
 import { readProof } from "../journey/proof";
 import { ARTICLE, articlePlan } from "./fixtures/article-captures";
 
@@ -33,7 +33,7 @@ test("the host side of a pod's veth is the node's interface whose index is the p
   const { executor, calls } = standIn({ "node-1": node1 }, { "wrk-1/a": "11", "wrk-1/b": "9" });
   expect(await hostSideOf(executor, "wrk-1/a", "node-1")).toBe("lxc1e0b7c2c5527");
   expect(await hostSideOf(executor, "wrk-1/b", "node-1")).toBe("lxc7dc050ebabd6");
-  expect(calls.slice(0, 2)).toEqual(["wrk-1/a: cat /sys/class/net/eth0/iflink", "node-1: ip -j link show"]);
+  expect(calls.slice(0, 2)).toEqual(["wrk-1/a: cat /sys/class/net/eth0/iflink", "node-1: ip -d -j link show"]);
 });
 
 test("a pod on another node than expected is named", async () => {
@@ -43,10 +43,21 @@ test("a pod on another node than expected is named", async () => {
 
 test("a node without the tunnel device is named", async () => {
   const { executor } = standIn({ "node-2": [{ ifindex: 2, ifname: "ens4" }] }, {});
-  await expect(checkInterfaces(executor, "node-2", ["cilium_vxlan", "ens4"])).rejects.toThrow(
+  await expect(nodeLinkFacts(executor, "node-2", "cilium_vxlan", "ens4")).rejects.toThrow(
     "node-2 has no cilium_vxlan: the journey captures there (is this node running Cilium in VXLAN mode?)",
   );
-  await expect(checkInterfaces(executor, "node-2", ["ens4"])).resolves.toBeUndefined();
+});
+
+test("what the links say of themselves: the underlay's MTU, the tunnel's port, and its VNI unless Cilium's (external)", async () => {
+  const links = (external: boolean) => [
+    { ifindex: 2, ifname: "ens4", mtu: 1300 },
+    { ifindex: 5, ifname: "cilium_vxlan", mtu: 1410, linkinfo: { info_kind: "vxlan", info_data: external ? { port: 8472, external: true } : { id: 2, port: 4789 } } },
+  ];
+  const box = standIn({ "node-2": links(false) }, {});
+  await expect(nodeLinkFacts(box.executor, "node-2", "cilium_vxlan", "ens4")).resolves.toEqual({ underlayMtu: 1300, tunnel: { port: 4789, vni: 2, mtu: 1410 } });
+  expect(box.calls).toEqual(["node-2: ip -d -j link show"]);
+  const cilium = standIn({ "node-2": links(true) }, {});
+  await expect(nodeLinkFacts(cilium.executor, "node-2", "cilium_vxlan", "ens4")).resolves.toEqual({ underlayMtu: 1300, tunnel: { port: 8472, vni: undefined, mtu: 1410 } });
 });
 
 describe("the proof, read on the client's node", () => {

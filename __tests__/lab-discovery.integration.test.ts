@@ -36,7 +36,7 @@ const cannedExec: ExecBackend = async ({ pod, argv }, out) => {
   if (command === "mktemp -d /tmp/labyrinth-journey.XXXXXX") return out(Buffer.from("/tmp/labyrinth-journey.Ab12Cd\n")), 0;
   if (command === "cat /sys/class/net/eth0/iflink") return out(Buffer.from(`${iflinks[pod.namespace]}\n`)), 0;
   const node = nodeAnswers[pod.node];
-  if (command === "ip -j link show") return out(Buffer.from(JSON.stringify(node.links.map(([ifindex, ifname]) => ({ ifindex, ifname }))))), 0;
+  if (command === "ip -d -j link show") return out(Buffer.from(JSON.stringify(node.links.map(([ifindex, ifname]) => ({ ifindex, ifname }))))), 0;
   if (command === "ip -j -4 address show") {
     return out(Buffer.from(JSON.stringify(node.links.map(([, ifname]) => ({ ifname, addr_info: ifname === "ens4" ? [{ local: node.ip }] : [] }))))), 0;
   }
@@ -100,7 +100,7 @@ describe("discovery → the capture plan", () => {
         [5, "labyrinth-node-2", "cilium_vxlan"],
         [6, "labyrinth-node-2", "lxc3afb1f126f2c"],
       ]);
-      expect(plan.points[0].filter).toBe("host 10.10.1.15 and (port 53 or port 9999)");
+      expect(plan.points[0].filter).toBe("host 10.10.1.15 and (port 53 or port 9999 or icmp)");
       // CoreDNS on the control plane: the DNS query is followed as far as the client node's ens4.
       expect(plan.exchanges.map((e: any) => [e.label, e.hops])).toEqual([
         ["DNS", [1, 2, 3]],

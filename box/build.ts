@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { attach, compiledObject, loadProgram, serviceEntries, updateMap } from "./bpf";
@@ -7,12 +6,21 @@ import { kubeProxyRules } from "./kube-proxy-rules";
 import { Datapath } from "./preflight";
 import { boxPaths, writeState } from "./state";
 import { BoxNode, BoxPod, BoxTopology, macFor, namespacesOf, nodeOf, podByRole } from "./topology";
-
-const WORKLOAD_LISTENER = join(__dirname, "..", "workload", "probe-listener.sh");
+import { startDns, startListener } from "./workloads";
 
 /** Kernel settings of a node: it forwards, and strict reverse-path filtering would drop tunnel replies. */
 function nodeSysctls(netns: string): void {
   inNetns(netns, ["sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"]);
+}
+
+/** The other node's pods are behind the tunnel: the inner frame goes to its cilium_vxlan (an `ip` batch line). */
+export function tunnelRoute(verb: "add" | "del", peer: BoxNode): string {
+  return `route ${verb} ${peer.podCidr} via ${peer.gateway} dev cilium_vxlan onlink`;
+}
+
+/** kube-proxy's nat rules for the services, replacing the node's nat table. */
+export function installKubeProxyRules(topology: BoxTopology, node: BoxNode): void {
+  inNetns(node.netns, ["iptables-restore"], { input: kubeProxyRules(topology) });
 }
 
 /** Underlay, tunnel and gateway of one node; `peer` is the other node. */
@@ -32,8 +40,7 @@ function buildNode(topology: BoxTopology, node: BoxNode, peer: BoxNode): void {
     `address add ${node.gateway}/32 dev cilium_host`,
     "link set cilium_net up",
     "link set cilium_host up",
-    // The other node's pods are behind the tunnel; the inner frame goes to its cilium_vxlan.
-    `route add ${peer.podCidr} via ${peer.gateway} dev cilium_vxlan onlink`,
+    tunnelRoute("add", peer),
     `neighbour add ${peer.gateway} lladdr ${peerVxlanMac} dev cilium_vxlan nud permanent`,
   ]);
   inNetns(node.netns, ["bridge", "fdb", "append", peerVxlanMac, "dev", "cilium_vxlan", "dst", peer.address]);
@@ -76,52 +83,13 @@ function writeResolvConf(topology: BoxTopology, pod: BoxPod, dnsService: string)
   );
 }
 
-function startInNetns(netns: string, argv: string[], env: NodeJS.ProcessEnv = process.env): void {
-  spawn("ip", ["netns", "exec", netns, ...argv], { detached: true, stdio: "ignore", env }).unref();
-}
-
-/** Waits until something listens on `port` (tcp or udp) in the namespace. */
-function waitForListener(netns: string, protocol: "tcp" | "udp", port: number): void {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const out = inNetns(netns, ["ss", "-Hln", protocol === "tcp" ? "-t" : "-u", `sport = :${port}`]).stdout;
-    if (out.trim() !== "") return;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
-  throw new Error(`nothing listens on ${protocol} ${port} in ${netns} after 5s`);
-}
-
-/** The cluster DNS pod: dnsmasq answering for the services' names, nothing else. */
-function startDns(topology: BoxTopology): string {
-  const dns = podByRole(topology, "dns");
-  const service = topology.services.find((s) => s.backend === dns.name);
-  if (!service) throw new Error("no service in front of the DNS pod");
-  const records = topology.services.map((s) => `--host-record=${s.name}.${s.namespace}.svc.${topology.dnsDomain},${s.address}`);
-  startInNetns(dns.netns, [
-    "dnsmasq",
-    "--keep-in-foreground",
-    "--conf-file=/dev/null",
-    "--no-resolv",
-    "--no-hosts",
-    "--bind-interfaces",
-    `--listen-address=${dns.address}`,
-    // Authoritative for the cluster domain: unknown names get NXDOMAIN, nothing is forwarded.
-    `--local=/${topology.dnsDomain}/`,
-    "--pid-file=",
-    "--user=root",
-    ...records,
-  ]);
-  waitForListener(dns.netns, "udp", 53);
-  return service.address;
-}
-
 export interface BuiltBox {
   readonly topology: BoxTopology;
   readonly datapath: Datapath;
 }
 
 /**
- * Builds the box in the folder the caller claimed (claimBox): every part inside namespaces it
+ * Builds the box, holding it (holdBox): every part inside namespaces it
  * creates, nothing in the host's own network namespace. The caller tears it down (teardownBox) on
  * every exit path.
  */
@@ -129,7 +97,7 @@ export function buildBox(topology: BoxTopology, datapath: Datapath, temporary: b
   if (topology.nodes.length !== 2) throw new Error("the box joins exactly two nodes by one underlay link");
   const [first, second] = topology.nodes;
   const paths = boxPaths(topology.prefix);
-  const state = { topology, datapath, madeEtcNetns: !existsSync("/etc/netns"), pid: process.pid, temporary };
+  const state = { topology, datapath, madeEtcNetns: !existsSync("/etc/netns"), temporary };
   writeState(topology.prefix, { ...state, complete: false });
   for (const netns of namespacesOf(topology)) run(["ip", "netns", "add", netns]);
   // The underlay link standing for the VPC: ens4 on both nodes, created inside their namespaces.
@@ -140,7 +108,7 @@ export function buildBox(topology: BoxTopology, datapath: Datapath, temporary: b
   for (const pod of topology.pods) buildPod(topology, pod);
 
   // kube-proxy's rules on every node: with eBPF they stay at zero, as in the article.
-  for (const node of topology.nodes) inNetns(node.netns, ["iptables-restore", "--noflush"], { input: kubeProxyRules(topology) });
+  for (const node of topology.nodes) installKubeProxyRules(topology, node);
   const client = podByRole(topology, "client");
   if (datapath === "ebpf") {
     const program = loadProgram(paths.bpffs, compiledObject());
@@ -150,13 +118,7 @@ export function buildBox(topology: BoxTopology, datapath: Datapath, temporary: b
 
   const dnsService = startDns(topology);
   for (const pod of topology.pods.filter((p) => p.role !== "dns")) writeResolvConf(topology, pod, dnsService);
-  const server = podByRole(topology, "server");
-  const [served] = topology.services.filter((s) => s.backend === server.name).flatMap((s) => s.ports);
-  if (!served) throw new Error("no service in front of the server pod");
-  const port = served.targetPort;
-  startInNetns(server.netns, ["sh", WORKLOAD_LISTENER], { ...process.env, PORT: String(port) });
-  waitForListener(server.netns, "tcp", port);
-  waitForListener(server.netns, "udp", port);
+  startListener(topology);
   writeState(topology.prefix, { ...state, complete: true });
   return { topology, datapath };
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawnSync, SpawnSyncOptionsWithStringEncoding } from "node:child_process";
 
 export interface CommandResult {
   readonly status: number;
@@ -17,9 +17,15 @@ export class CommandError extends Error {
   }
 }
 
-/** Runs a command to completion; throws a CommandError unless it succeeds (or `allowFailure`). */
+/**
+ * Runs a command to completion; throws a CommandError unless it succeeds (or `allowFailure`). In a
+ * session of its own: a Ctrl-C at the terminal reaches this process, which tears down in order,
+ * never a half-done `ip` or `tc`.
+ */
 export function run(argv: string[], options: { input?: string; allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {}): CommandResult {
-  const child = spawnSync(argv[0], argv.slice(1), { input: options.input, encoding: "utf8", env: options.env ?? process.env });
+  // spawnSync takes `detached` as spawn does (Node's spawn_sync reads it), though its types leave it out.
+  const spawnOptions = { input: options.input, encoding: "utf8", env: options.env ?? process.env, detached: true } as SpawnSyncOptionsWithStringEncoding;
+  const child = spawnSync(argv[0], argv.slice(1), spawnOptions);
   if (child.error) throw new CommandError(argv, { status: -1, stdout: "", stderr: child.error.message });
   const result = { status: child.status ?? -1, stdout: child.stdout, stderr: child.stderr };
   if (result.status !== 0 && !options.allowFailure) throw new CommandError(argv, result);

@@ -40,6 +40,9 @@ export function boxStatus(prefix: string): string {
     state ? `box ${state.complete ? "up" : "half-built (npx labyrinth box down removes it)"}, datapath ${state.datapath}` : "no state file: remains of a crashed box (npx labyrinth box down removes them)",
     `namespaces: ${namespaces.join(", ") || "none"}`,
   ];
+  if (state?.fault) {
+    lines.push(state.fault.quiz ? "a fault is made, kept secret: find it with npx labyrinth journey --local; box fix says what it was" : `fault: ${state.fault.name} (npx labyrinth box fix undoes it)`);
+  }
   if (state?.complete) {
     const client = podByRole(state.topology, "client");
     const node = state.topology.nodes.find((n) => n.name === client.node)!;

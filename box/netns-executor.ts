@@ -2,11 +2,13 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ExecResult, Executor, Running } from "../journey/executor";
+import { ownedEnv } from "./processes";
 import { boxPaths } from "./state";
 import { BoxTopology } from "./topology";
 
-function spawnCollect(argv: string[]) {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+function spawnCollect(prefix: string, argv: string[]) {
+  // Owned by the box: if this process dies, teardown still finds a capture left running.
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: ownedEnv(prefix) });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -29,7 +31,7 @@ export class NetnsExecutor implements Executor {
   }
 
   async onNode(node: string, argv: string[]): Promise<ExecResult> {
-    return spawnCollect(["ip", "netns", "exec", this.nodeNetns(node), ...argv]).done;
+    return spawnCollect(this.topology.prefix, ["ip", "netns", "exec", this.nodeNetns(node), ...argv]).done;
   }
 
   /** The box has no Cilium agent: its node has the tools. */
@@ -38,7 +40,7 @@ export class NetnsExecutor implements Executor {
   }
 
   startOnNode(node: string, argv: string[]): Running {
-    const run = spawnCollect(["ip", "netns", "exec", this.nodeNetns(node), ...argv]);
+    const run = spawnCollect(this.topology.prefix, ["ip", "netns", "exec", this.nodeNetns(node), ...argv]);
     let ended = false;
     run.done.then(() => (ended = true));
     return {
@@ -64,7 +66,7 @@ export class NetnsExecutor implements Executor {
     const [namespace, name] = pod.split("/");
     const found = this.topology.pods.find((p) => p.namespace === namespace && p.name === name);
     if (!found) throw new Error(`the box has no pod ${pod}`);
-    return spawnCollect(["ip", "netns", "exec", found.netns, ...argv]).done;
+    return spawnCollect(this.topology.prefix, ["ip", "netns", "exec", found.netns, ...argv]).done;
   }
 
   async scratchDir(): Promise<string> {

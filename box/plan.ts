@@ -1,5 +1,5 @@
 import { Executor } from "../journey/executor";
-import { checkInterfaces, hostSideOf } from "../journey/interfaces";
+import { hostSideOf, nodeLinkFacts } from "../journey/interfaces";
 import { CapturePlan, makePlan, Protocol } from "../journey/plan";
 import { Datapath } from "./preflight";
 import { BoxTopology, backendOf, nodeOf, podByRole } from "./topology";
@@ -17,7 +17,8 @@ export async function planForBox(executor: Executor, topology: BoxTopology, prot
   if (!target || !dns) throw new Error("the box's topology needs a Service in front of the server pod and of the DNS pod");
   const targetPort = target.ports.find((p) => p.protocol === "tcp") ?? target.ports[0];
   const dnsPort = dns.ports.find((p) => p.protocol === "udp") ?? dns.ports[0];
-  for (const node of topology.nodes) await checkInterfaces(executor, node.name, ["cilium_vxlan", "ens4"]);
+  const nodes = [];
+  for (const node of topology.nodes) nodes.push({ name: node.name, address: node.address, underlay: "ens4", ...(await nodeLinkFacts(executor, node.name, "cilium_vxlan", "ens4")) });
   const pod = async (p: typeof client) => {
     const name = `${p.namespace}/${p.name}`;
     return { pod: name, address: p.address, node: p.node, lxc: await hostSideOf(executor, name, p.node) };
@@ -25,7 +26,7 @@ export async function planForBox(executor: Executor, topology: BoxTopology, prot
   return makePlan({
     client: await pod(client),
     server: await pod(server),
-    nodes: topology.nodes.map((n) => ({ name: n.name, address: n.address, underlay: "ens4" })),
+    nodes,
     target: { name: `${target.name}.${target.namespace}`, service: { address: target.address, port: targetPort.port }, port: targetPort.targetPort },
     dns: {
       service: { address: dns.address, port: dnsPort.port },

@@ -16,10 +16,10 @@ export interface BoxState {
   readonly complete: boolean;
   /** Whether the box made /etc/netns (and so removes it when empty). */
   readonly madeEtcNetns: boolean;
-  /** The process that built it: while that runs, an incomplete or temporary box is its own. */
-  readonly pid: number;
   /** Built for one journey and torn down when it ends (false for `box up`). */
   readonly temporary: boolean;
+  /** The fault made with `box break`, until `box fix`; `quiz` keeps its name from `box status`. */
+  readonly fault?: { readonly name: string; readonly quiz: boolean };
 }
 
 export function writeState(prefix: string, state: BoxState): void {

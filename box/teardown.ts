@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { unloadProgram } from "./bpf";
 import { run } from "./command";
+import { killOwned } from "./processes";
 import { boxPaths, readState } from "./state";
 
 /** The network namespaces that carry the prefix: the box's, whether complete or left by a crash. */
@@ -22,14 +23,16 @@ function netnsEtcDirs(prefix: string): string[] {
 }
 
 /**
- * Removes everything a box with this prefix made: its processes, namespaces (their links and
- * attached programs go with them), resolv.conf files, bpffs and state. Synchronous, so that a
- * signal handler can run it; safe to run when nothing is left. Returns what it removed.
+ * Removes everything a box with this prefix made: its processes (those it started, found by their
+ * mark wherever they run, and any other in its namespaces), namespaces (their links and attached
+ * programs go with them), resolv.conf files, bpffs and state. Synchronous, so that a signal
+ * handler can run it; safe to run when nothing is left. Returns what it removed.
  */
 export function teardownBox(prefix: string): string[] {
   const removed: string[] = [];
   const state = readState(prefix);
   const namespaces = boxNamespaces(prefix);
+  for (const { pid, command } of killOwned(prefix)) removed.push(`process ${pid} (${command.split(" ").slice(0, 2).join(" ")})`);
   for (const netns of namespaces) {
     for (const pid of run(["ip", "netns", "pids", netns], { allowFailure: true }).stdout.split("\n").filter(Boolean)) {
       try {

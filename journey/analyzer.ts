@@ -3,10 +3,12 @@
  * namespaces: for each exchange it finds the lead packet where it leaves the client, follows it
  * through the expected capture points by what no hop changes (the client's own address and port,
  * protocol, TCP sequence numbers, DNS ids, IP ids: translation rewrites the other side only), says
- * what changed between hops, then follows the reply back.
+ * what changed between hops, then follows the answer back. When the packet does not arrive, it
+ * says where it was last seen, where it was first missed, and what came back instead.
  */
+import { diagnose, Diagnosis, Evidence } from "./diagnosis";
 import { Packet } from "./decode";
-import { CapturePoint, Exchange } from "./plan";
+import { CapturePlan, CapturePoint, Exchange } from "./plan";
 
 export interface HopView {
   readonly hop: number;
@@ -15,7 +17,7 @@ export interface HopView {
   readonly kind: CapturePoint["kind"];
   readonly seen: boolean;
   readonly packet?: Packet;
-  /** What changed since the previous capture point, or why it was not seen. */
+  /** What changed since the previous capture point, or that it was not seen. */
   readonly change: string;
   /** Milliseconds since the previous hop, when both are on the same node's clock. */
   readonly sinceMs?: number;
@@ -30,54 +32,48 @@ export interface ExchangeResult {
   readonly reply: HopView[];
   /** What went wrong, in one line, when not ok. */
   readonly problem?: string;
+  /** Where it stopped, what came back, and the likely causes, when not ok. */
+  readonly diagnosis?: Diagnosis;
+  /** For TCP whose handshake crossed: the first segment of data, when it did not. */
+  readonly data?: HopView[];
   /** For DNS: every query and answer seen where the client's packets leave it. */
   readonly dns?: { name: string; type: string; answer: string; server: string }[];
 }
-
-const PROBLEM_AT: Record<CapturePoint["kind"], (side: "near" | "far") => string> = {
-  overlay: (side) =>
-    side === "near"
-      ? "it never reached the tunnel: the service translation or the route on the client's node"
-      : "it arrived but was not unwrapped: VNI or tunnel port mismatch between the nodes",
-  underlay: (side) =>
-    side === "near"
-      ? "it never left the node wrapped: the tunnel device or its forwarding entry"
-      : "lost between the nodes: a firewall on the tunnel's UDP port (8472), or the MTU",
-  pod: () => "it was not delivered to the pod: the route to the pod, or a network policy",
-};
-
-const sameNode = (a: CapturePoint, b: CapturePoint) => a.node === b.node;
 
 type Direction = "forward" | "reply";
 
 /** What a packet keeps across every hop: the client's side, and what no translation touches. */
 function identity(p: Packet, direction: Direction): string {
   const client = direction === "forward" ? `${p.src}:${p.srcPort}` : `${p.dst}:${p.dstPort}`;
-  const sequence = p.tcp ? `${p.tcp.flags.join("+")}:${p.tcp.seq}:${p.tcp.ack}` : `${p.ipId}:${p.udpLength}`;
+  const sequence = p.tcp ? `${p.tcp.flags.join("+")}:${p.tcp.seq}:${p.tcp.ack}` : p.icmp ? `${p.icmp.type}:${p.icmp.code}:${p.ipId}` : `${p.ipId}:${p.udpLength}`;
   return `${p.protocol}|${client}|${sequence}|${p.dns?.id ?? ""}`;
 }
 
-function endpointText(address: string, port: number): string {
-  return `${address}:${port}`;
-}
+const endpoint = (address: string, port: number) => (port ? `${address}:${port}` : address);
 
 /** What happened between two sightings of the same packet. */
 function describeChange(before: Packet | undefined, after: Packet, point: CapturePoint, direction: Direction, last: boolean): string {
   if (!before) {
-    return direction === "forward" ? `leaves the pod for ${endpointText(after.dst, after.dstPort)}` : `the answer, from ${endpointText(after.src, after.srcPort)}`;
+    return direction === "forward" ? `leaves the pod for ${endpoint(after.dst, after.dstPort)}` : `the answer, from ${endpoint(after.src, after.srcPort)}`;
   }
   const changes: string[] = [];
   if (before.dst !== after.dst || before.dstPort !== after.dstPort) {
-    changes.push(`destination rewritten ${endpointText(before.dst, before.dstPort)} → ${endpointText(after.dst, after.dstPort)}`);
+    changes.push(`destination rewritten ${endpoint(before.dst, before.dstPort)} → ${endpoint(after.dst, after.dstPort)}`);
   }
   if (before.src !== after.src || before.srcPort !== after.srcPort) {
-    changes.push(`source rewritten ${endpointText(before.src, before.srcPort)} → ${endpointText(after.src, after.srcPort)}`);
+    changes.push(`source rewritten ${endpoint(before.src, before.srcPort)} → ${endpoint(after.src, after.srcPort)}`);
   }
   if (!before.outer && after.outer) changes.push(`wrapped in VXLAN: UDP ${after.outer.dstPort} from ${after.outer.src} to ${after.outer.dst}, VNI ${after.outer.vni}`);
   if (before.outer && !after.outer) changes.push("unwrapped from VXLAN");
   if (before.outer && after.outer) changes.push(point.kind === "underlay" ? `crossed the network from ${after.outer.src} to ${after.outer.dst}` : "still wrapped");
   if (last && point.kind === "pod") changes.push(direction === "forward" ? "delivered to the pod" : "back in the client pod");
   return changes.length > 0 ? changes.join("; ") : "unchanged";
+}
+
+/** Points where the packet was not captured although a later point saw it: a gap in a capture, not a loss. */
+function gapsMarked(views: HopView[]): HopView[] {
+  const lastSeen = views.map((v) => v.seen).lastIndexOf(true);
+  return views.map((v, i) => (!v.seen && i < lastSeen ? { ...v, change: "not captured here, though seen further on" } : v));
 }
 
 /** Follows one packet through `points` (in order), starting from its sighting at the first. */
@@ -88,8 +84,7 @@ function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packe
   for (const [i, point] of points.entries()) {
     const packet = i === 0 ? lead : (packets.get(point.hop) ?? []).find((p) => identity(p, direction) === key && (!previous || p.time >= previous.packet.time - 1));
     if (!packet) {
-      const side = previous && sameNode(previous.point, point) ? "near" : "far";
-      views.push({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: `not seen: ${PROBLEM_AT[point.kind](side)}` });
+      views.push({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen" });
       continue;
     }
     views.push({
@@ -100,11 +95,11 @@ function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packe
       seen: true,
       packet,
       change: describeChange(previous?.packet, packet, point, direction, i === points.length - 1),
-      sinceMs: previous && sameNode(previous.point, point) ? Math.round((packet.time - previous.packet.time) * 1e6) / 1e3 : undefined,
+      sinceMs: previous && previous.point.node === point.node ? Math.round((packet.time - previous.packet.time) * 1e6) / 1e3 : undefined,
     });
     previous = { point, packet };
   }
-  return views;
+  return gapsMarked(views);
 }
 
 /** The exchange's first packet from the client: a SYN, a datagram, or the DNS query that got an answer. */
@@ -118,7 +113,7 @@ function leadPacket(exchange: Exchange, at: Packet[]): Packet | undefined {
   return fromClient[0];
 }
 
-/** The answer to the lead packet, where the forward trace ended. */
+/** The answer to the lead packet where the forward trace ended: a reply, or a TCP RST. */
 function replyPacket(lead: Packet, at: Packet[]): Packet | undefined {
   return at.find(
     (p) =>
@@ -126,9 +121,19 @@ function replyPacket(lead: Packet, at: Packet[]): Packet | undefined {
       p.dst === lead.src &&
       p.dstPort === lead.srcPort &&
       (lead.dns ? p.dns?.response === true && p.dns.id === lead.dns.id : true) &&
-      (lead.tcp ? p.tcp?.ack === lead.tcp.seq + 1 : true) &&
+      (lead.tcp ? p.tcp?.ack === lead.tcp.seq + 1 || (lead.tcp.payload > 0 && p.tcp?.ack === lead.tcp.seq + lead.tcp.payload) : true) &&
       p.time >= lead.time,
   );
+}
+
+/** An ICMP error about the lead packet, wherever a capture point saw it first. */
+function icmpAbout(lead: Packet, packets: Map<number, Packet[]>): { packet: Packet; hop: number } | undefined {
+  const found = [...packets].flatMap(([hop, list]) =>
+    list
+      .filter((p) => p.icmp?.quoted && p.icmp.quoted.src === lead.src && p.icmp.quoted.srcPort === lead.srcPort && p.icmp.quoted.protocol === lead.protocol && p.time >= lead.time - 1)
+      .map((packet) => ({ packet, hop })),
+  );
+  return found.sort((a, b) => a.packet.time - b.packet.time)[0];
 }
 
 const DNS_TYPES: Record<number, string> = { 1: "A", 28: "AAAA" };
@@ -142,9 +147,32 @@ function dnsLog(exchange: Exchange, at: Packet[]): ExchangeResult["dns"] {
   });
 }
 
-export function analyzeExchange(exchange: Exchange, points: CapturePoint[], packets: Map<number, Packet[]>): ExchangeResult {
+/** The first segment of data the client sent after the handshake. */
+function firstData(exchange: Exchange, lead: Packet, at: Packet[]): Packet | undefined {
+  return at.find((p) => p.protocol === "tcp" && p.src === exchange.client && p.srcPort === lead.srcPort && (p.tcp?.payload ?? 0) > 0);
+}
+
+/** Follows a packet, then its answer; says what stopped it, if something did. */
+function trace(exchange: Exchange, plan: CapturePlan, path: CapturePoint[], lead: Packet, packets: Map<number, Packet[]>, evidence: Evidence) {
+  const hops = follow(lead, path, packets, "forward");
+  const lastSeen = [...hops].reverse().find((h) => h.seen)!;
+  const answer = replyPacket(lead, packets.get(lastSeen.hop) ?? []);
+  const back = path.slice(0, path.findIndex((p) => p.hop === lastSeen.hop) + 1).reverse();
+  const reply = answer ? follow(answer, back, packets, "reply") : [];
+  const diagnosis = diagnose({ exchange, plan, path, hops, reply, answer, icmp: icmpAbout(lead, packets), evidence });
+  return { hops, reply, diagnosis };
+}
+
+/** The hop where the packet was first missed, marked with where it was last seen. */
+function marked(views: HopView[], diagnosis: Diagnosis, direction: Diagnosis["direction"]): HopView[] {
+  const { firstMissed, lastSeen } = diagnosis;
+  if (diagnosis.direction !== direction) return views;
+  return views.map((v) => (firstMissed && lastSeen && !v.seen && v.hop === firstMissed.hop && views.some((s) => s.seen && s.hop === lastSeen.hop) ? { ...v, change: `✗ lost here: last seen at hop ${lastSeen.hop}` } : v));
+}
+
+export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: Map<number, Packet[]>, evidence: Evidence = {}): ExchangeResult {
   const path = exchange.hops.map((hop) => {
-    const point = points.find((p) => p.hop === hop);
+    const point = plan.points.find((p) => p.hop === hop);
     if (!point) throw new Error(`the plan has no capture point ${hop}`);
     return point;
   });
@@ -154,31 +182,23 @@ export function analyzeExchange(exchange: Exchange, points: CapturePoint[], pack
   const base = { label: exchange.label, protocol: exchange.protocol, dns: exchange.label === "DNS" ? dnsLog(exchange, atFirst) : undefined };
   if (!lead) {
     const hops = path.map((point) => ({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen" }));
-    return {
-      ...base,
-      ok: false,
-      hops,
-      reply: [],
-      problem: `no ${exchange.label} packet from ${exchange.client} to port ${exchange.service.port} at hop ${first.hop} (${first.node} ${first.interface}): the trigger's packet never left the pod`,
-    };
+    const diagnosis = diagnose({ exchange, plan, path, hops, reply: [], evidence })!;
+    return { ...base, ok: false, hops, reply: [], diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };
   }
-  const hops = follow(lead, path, packets, "forward");
+  const { hops, reply, diagnosis } = trace(exchange, plan, path, lead, packets, evidence);
   if (lead.dst !== exchange.service.address) {
     // Socket load balancing: the service was translated at connect(), inside the pod's own stack.
-    hops[0] = { ...hops[0], change: `leaves the pod already addressed to ${endpointText(lead.dst, lead.dstPort)}: translated at connect(), not at the lxc` };
+    hops[0] = { ...hops[0], change: `leaves the pod already addressed to ${endpoint(lead.dst, lead.dstPort)}: translated at connect(), not at the lxc` };
   }
-  const missing = hops.find((h) => !h.seen);
-  const lastSeen = [...hops].reverse().find((h) => h.seen)!;
-  const answer = replyPacket(lead, packets.get(lastSeen.hop) ?? []);
-  const back = path.slice(0, path.findIndex((p) => p.hop === lastSeen.hop) + 1).reverse();
-  const reply = answer ? follow(answer, back, packets, "reply") : [];
-  const replyMissing = answer ? reply.find((h) => !h.seen) : undefined;
-  const problem = missing
-    ? `${exchange.label}: hop ${missing.hop} (${missing.node} ${missing.interface}) ${missing.change}`
-    : !answer
-      ? `${exchange.label}: no reply seen at hop ${lastSeen.hop} (${lastSeen.node} ${lastSeen.interface})`
-      : replyMissing
-        ? `${exchange.label} reply: hop ${replyMissing.hop} (${replyMissing.node} ${replyMissing.interface}) ${replyMissing.change}`
-        : undefined;
-  return { ...base, ok: problem === undefined, hops, reply, problem };
+  if (diagnosis) return { ...base, ok: false, hops: marked(hops, diagnosis, "forward"), reply: marked(reply, diagnosis, "reply"), diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };
+  // The handshake crossed; the data did not always (a large segment and a small MTU).
+  const data = exchange.protocol === "tcp" && evidence.delivered === false ? firstData(exchange, lead, atFirst) : undefined;
+  if (data) {
+    const traced = trace(exchange, plan, path, data, packets, evidence);
+    if (traced.diagnosis) {
+      const diagnosis = { ...traced.diagnosis, seen: `the handshake crossed, but the first ${data.tcp!.payload} bytes of data did not: ${traced.diagnosis.seen}` };
+      return { ...base, ok: false, hops, reply, data: marked(traced.hops, diagnosis, "forward"), diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };
+    }
+  }
+  return { ...base, ok: true, hops, reply };
 }

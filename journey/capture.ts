@@ -1,5 +1,5 @@
 import { decodePackets, Packet, tsharkDecodeArgs } from "./decode";
-import { Executor, expectSuccess, Running } from "./executor";
+import { ExecResult, Executor, Running } from "./executor";
 import { CapturePlan } from "./plan";
 
 /** One capture process per node, on all of that node's capture points at once. */
@@ -40,21 +40,45 @@ export async function startCaptures(executor: Executor, plan: CapturePlan, timeo
   return { files, running };
 }
 
+/** What the captures saw, per hop, and what could not be read of them. */
+export interface Captured {
+  readonly packets: Map<number, Packet[]>;
+  /** One line per capture that was cut short or could not be read: the run goes on without it. */
+  readonly notes: string[];
+}
+
+/** tshark's packets from a capture, up to its last whole packet when it was cut short. */
+function readCapture(node: string, result: ExecResult): { packets: Packet[]; note?: string } {
+  const said = (result.stderr || "").trim().split("\n").filter((l) => !/^Running as user/.test(l)).pop() ?? "";
+  try {
+    const packets = decodePackets(result.stdout);
+    if (result.status === 0) return { packets };
+    return { packets, note: `the capture on ${node} was read up to its last whole packet (tshark: ${said || `exit ${result.status}`})` };
+  } catch {
+    return { packets: [], note: `the capture on ${node} could not be read (tshark exit ${result.status}${said ? `: ${said}` : ""}): its hops show as not seen` };
+  }
+}
+
 /** Stops every capture (all of them, whatever fails), then decodes them: the packets seen at each hop. */
-export async function stopCaptures(executor: Executor, plan: CapturePlan, captures: Captures): Promise<Map<number, Packet[]>> {
+export async function stopCaptures(executor: Executor, plan: CapturePlan, captures: Captures): Promise<Captured> {
   await Promise.allSettled([...captures.running.values()].map((r) => r.stop()));
-  const byHop = new Map<number, Packet[]>(plan.points.map((p) => [p.hop, []]));
+  const packets = new Map<number, Packet[]>(plan.points.map((p) => [p.hop, []]));
+  const notes: string[] = [];
   const decoded = await Promise.all(
     [...captures.files].map(async ([node, file]) => ({
       node,
-      json: expectSuccess(`tshark on ${node}`, await executor.onNode(node, tsharkDecodeArgs(file, plan.tunnelPort))).stdout,
+      read: readCapture(
+        node,
+        await executor.onNode(node, tsharkDecodeArgs(file, plan.tunnelPort)).catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message })),
+      ),
     })),
   );
-  for (const { node, json } of decoded) {
-    for (const packet of decodePackets(json)) {
+  for (const { node, read } of decoded) {
+    if (read.note) notes.push(read.note);
+    for (const packet of read.packets) {
       const point = plan.points.find((p) => p.node === node && p.interface === packet.interface);
-      if (point) byHop.get(point.hop)!.push(packet);
+      if (point) packets.get(point.hop)!.push(packet);
     }
   }
-  return byHop;
+  return { packets, notes };
 }

@@ -1,8 +1,16 @@
 import { Executor, expectSuccess } from "./executor";
 
-/** A node's interfaces by index, from `ip -j link show`. */
-async function nodeLinks(executor: Executor, node: string): Promise<{ ifindex: number; ifname: string }[]> {
-  return JSON.parse(expectSuccess(`listing ${node}'s interfaces`, await executor.onNode(node, ["ip", "-j", "link", "show"])).stdout);
+/** One interface of a node, as `ip -d -j link show` describes it. */
+interface Link {
+  readonly ifindex: number;
+  readonly ifname: string;
+  readonly mtu?: number;
+  readonly linkinfo?: { readonly info_kind?: string; readonly info_data?: { readonly id?: number; readonly port?: number; readonly external?: boolean } };
+}
+
+/** A node's interfaces by index, with their details. */
+async function nodeLinks(executor: Executor, node: string): Promise<Link[]> {
+  return JSON.parse(expectSuccess(`listing ${node}'s interfaces`, await executor.onNode(node, ["ip", "-d", "-j", "link", "show"])).stdout);
 }
 
 /**
@@ -16,9 +24,22 @@ export async function hostSideOf(executor: Executor, pod: string, node: string):
   return link.ifname;
 }
 
-/** Fails unless the node has each interface a capture point needs. */
-export async function checkInterfaces(executor: Executor, node: string, names: string[]): Promise<void> {
-  const present = new Set((await nodeLinks(executor, node)).map((l) => l.ifname));
-  const missing = names.filter((n) => !present.has(n));
+/** What the analyzer can compare a lost packet with: the underlay's MTU, and the tunnel's port and VNI. */
+export interface NodeLinkFacts {
+  readonly underlayMtu?: number;
+  /** The VXLAN device's UDP port and, when it has a fixed one, its VNI (Cilium's carries an identity per packet). */
+  readonly tunnel: { readonly port?: number; readonly vni?: number; readonly mtu?: number };
+}
+
+/** Fails unless the node has the tunnel device and the underlay; returns what they say of themselves. */
+export async function nodeLinkFacts(executor: Executor, node: string, tunnel: string, underlay: string): Promise<NodeLinkFacts> {
+  const links = await nodeLinks(executor, node);
+  const byName = (name: string) => links.find((l) => l.ifname === name);
+  const missing = [tunnel, underlay].filter((name) => !byName(name));
   if (missing.length > 0) throw new Error(`${node} has no ${missing.join(" and no ")}: the journey captures there (is this node running Cilium in VXLAN mode?)`);
+  const info = byName(tunnel)!.linkinfo?.info_data;
+  return {
+    underlayMtu: byName(underlay)!.mtu,
+    tunnel: { port: info?.port, vni: info?.external ? undefined : info?.id, mtu: byName(tunnel)!.mtu },
+  };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { analyzeExchange } from "./analyzer";
-import { startCaptures, stopCaptures } from "./capture";
+import { Captured, startCaptures, stopCaptures } from "./capture";
 import { Executor } from "./executor";
 import { CapturePlan, Protocol } from "./plan";
 import { readProof } from "./proof";
@@ -11,32 +11,47 @@ import { trigger, TriggerResult } from "./trigger";
 export interface JourneyOptions {
   readonly where: JourneyResult["where"];
   readonly protocols: Protocol[];
+  /** Bytes of payload in each TCP and UDP message. */
+  readonly size?: number;
   /** Keep the captures here, one pcapng per node. */
   readonly pcapDir?: string;
   /** How long a capture may take to start. */
   readonly captureTimeoutMs?: number;
   /** How to read the client node's nat rules (the lab enters the host's namespaces first). */
   readonly iptablesSave?: string[];
+  /** Told what the run waits for, when it waits. */
+  readonly progress?: (line: string) => void;
 }
 
 /**
+ * dumpcap receives packets in blocks that the kernel hands over every 250 ms (libpcap's TPACKET_V3
+ * timeout): stopping sooner than this after the last packet would lose the last block.
+ */
+const LAST_BLOCK_MS = 400;
+
+/**
  * One journey, on any executor: capture at the plan's six points, trigger the flow from the
- * client pod, stop, decode, follow each exchange hop by hop, read the node's proofs.
+ * client pod (every step bounded), stop, decode, read the node's proofs, follow each exchange
+ * hop by hop.
  */
 export async function runJourney(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<JourneyResult> {
   const captures = await startCaptures(executor, plan, options.captureTimeoutMs);
   let fired: TriggerResult | undefined;
-  let packets;
+  let captured: Captured;
   try {
-    fired = await trigger(executor, plan, options.protocols);
-    // dumpcap receives packets in blocks that the kernel hands over every 250 ms (libpcap's
-    // TPACKET_V3 timeout): stopping sooner would lose the last block.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    fired = await trigger(executor, plan, { protocols: options.protocols, size: options.size, progress: options.progress });
+    await new Promise((resolve) => setTimeout(resolve, LAST_BLOCK_MS));
   } finally {
-    packets = await stopCaptures(executor, plan, captures);
+    captured = await stopCaptures(executor, plan, captures);
   }
-  const exchanges = plan.exchanges.filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol)).map((e) => analyzeExchange(e, plan.points, packets));
   const proof = await readProof(executor, plan, options.iptablesSave);
+  const translation = { programs: proof.programs.some((p) => p.interface === plan.points[0].interface), natRules: proof.natRules.length > 0 };
+  const exchanges = plan.exchanges
+    .filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol))
+    .map((e) => {
+      const delivery = e.label === "DNS" ? undefined : fired!.deliveries.find((d) => d.protocol === e.protocol);
+      return analyzeExchange(e, plan, captured.packets, { translation, delivered: delivery?.ok, socketError: delivery?.error });
+    });
   const pcaps: string[] = [];
   if (options.pcapDir) {
     mkdirSync(options.pcapDir, { recursive: true });
@@ -46,10 +61,14 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
       pcaps.push(target);
     }
   }
+  // One line per thing that went wrong: an exchange's own diagnosis, or what the trigger saw where the captures saw nothing wrong.
+  const failed = (label: string) => exchanges.some((e) => e.label === label && !e.ok);
   const problems = [
-    ...(fired.resolved === plan.target.service.address ? [] : [`DNS: ${plan.target.name} resolved to ${fired.resolved ?? "nothing"}, not the Service's ${plan.target.service.address}`]),
-    ...fired.deliveries.filter((d) => !d.ok).map((d) => `${d.protocol.toUpperCase()}: the payload was not echoed back (got "${d.received}")`),
     ...exchanges.flatMap((e) => (e.problem ? [e.problem] : [])),
+    ...(fired.resolved === plan.target.service.address || failed("DNS") ? [] : [`DNS: ${plan.target.name} resolved to ${fired.resolved ?? "nothing"}, not the Service's ${plan.target.service.address}`]),
+    ...fired.deliveries
+      .filter((d) => !d.ok && !failed(d.protocol.toUpperCase()))
+      .map((d) => `${d.protocol.toUpperCase()}: the payload was not echoed back (${d.error ?? (d.received ? `got "${d.received.slice(0, 40)}"` : "nothing came back")})`),
   ];
-  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, problems, pcaps };
+  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, problems, pcaps, notes: captured.notes };
 }

@@ -3,6 +3,7 @@
  * lab each make one (from their topology, or from the Kubernetes API); everything after it is
  * shared.
  */
+import { NodeLinkFacts } from "./interfaces";
 
 /** Where a capture point sits on a packet's way. */
 export type PointKind = "pod" | "overlay" | "underlay";
@@ -40,8 +41,15 @@ export interface Exchange {
   readonly hops: number[];
 }
 
+/** A traced node: its name, its underlay address and interface, and what its links say of themselves. */
+export interface PlanNode extends Partial<NodeLinkFacts> {
+  readonly name: string;
+  readonly address: string;
+  readonly underlay?: string;
+}
+
 export interface CapturePlan {
-  readonly nodes: { readonly name: string; readonly address: string }[];
+  readonly nodes: PlanNode[];
   readonly points: CapturePoint[];
   readonly client: { readonly pod: string; readonly address: string; readonly node: string };
   readonly server: { readonly pod: string; readonly address: string; readonly node: string };
@@ -57,7 +65,7 @@ export interface CapturePlan {
 export interface PlanInput {
   readonly client: { readonly pod: string; readonly address: string; readonly node: string; readonly lxc: string };
   readonly server: { readonly pod: string; readonly address: string; readonly node: string; readonly lxc: string };
-  readonly nodes: { readonly name: string; readonly address: string; readonly underlay: string }[];
+  readonly nodes: (PlanNode & { readonly underlay: string })[];
   readonly target: { readonly name: string; readonly service: Endpoint; readonly port: number };
   /** Cluster DNS; its backend's node is undefined when its pods run on several nodes. */
   readonly dns: { readonly service: Endpoint; readonly backend: { readonly name: string; readonly address: string; readonly node?: string; readonly port: number } };
@@ -80,7 +88,8 @@ export function makePlan(input: PlanInput): CapturePlan {
   const clientNode = nodeOf(client.node);
   const serverNode = nodeOf(server.node);
   const ports = [...new Set([input.dns.service.port, input.target.service.port])];
-  const flowFilter = `host ${client.address} and (${ports.map((p) => `port ${p}`).join(" or ")})`;
+  // ICMP too: an error that comes back instead of an answer says where and why the packet stopped.
+  const flowFilter = `host ${client.address} and (${ports.map((p) => `port ${p}`).join(" or ")} or icmp)`;
   const points: CapturePoint[] = [
     { hop: 1, node: client.node, interface: client.lxc, kind: "pod", filter: flowFilter, description: "the client pod's host-side interface" },
     { hop: 2, node: client.node, interface: "cilium_vxlan", kind: "overlay", filter: flowFilter, description: "the tunnel device" },
@@ -101,7 +110,7 @@ export function makePlan(input: PlanInput): CapturePlan {
   const target = { ...input.target.service };
   const serverBackend = { address: server.address, port: input.target.port, node: server.node, name: server.pod };
   return {
-    nodes: input.nodes.map(({ name, address }) => ({ name, address })),
+    nodes: input.nodes,
     points,
     client: { pod: client.pod, address: client.address, node: client.node },
     server: { pod: server.pod, address: server.address, node: server.node },

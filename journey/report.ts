@@ -8,7 +8,7 @@ function packetText(p: Packet): string {
   const what = p.dns
     ? `DNS ${p.dns.response ? "answer" : "query"} ${p.dns.name}`
     : p.tcp
-      ? `TCP ${p.tcp.flags.join(",")}`
+      ? `TCP ${p.tcp.flags.join(",")}${p.tcp.payload > 0 ? ` ${p.tcp.payload} B` : ""}`
       : `UDP ${p.udpLength! - 8} B`;
   return `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort} ${what}`;
 }
@@ -46,6 +46,10 @@ export function renderTables(result: JourneyResult): string[] {
     if (exchange.reply.length > 0) {
       lines.push("  reply:");
       lines.push(...table(header, hopRows(exchange.reply)).slice(1).map((l) => `  ${l}`));
+    }
+    if (exchange.data) {
+      lines.push("  first segment of data:");
+      lines.push(...table(header, hopRows(exchange.data)).slice(1).map((l) => `  ${l}`));
     }
   }
   return lines;
@@ -91,18 +95,41 @@ function natText(proof: Proof): string {
   return `${packets} packets in ${proof.natRules.length} rules (${[...new Set(proof.natRules.map((r) => r.chain))].join(", ")})`;
 }
 
+/** A failed exchange: what was seen, where it stopped, what came back, the likely causes in order. */
+function failureSummary(exchange: ExchangeResult): string {
+  const d = exchange.diagnosis;
+  if (!d) return `${exchange.label}: ${exchange.problem ?? "it did not go through"}`;
+  const causes = d.causes.map((c, i) => `(${i + 1}) ${c}`).join("; ");
+  const queries = (exchange.dns ?? []).filter((q) => q.type === "A").map((q) => `${q.name} → ${q.answer}`);
+  return [
+    `${exchange.label}: ${d.direction === "reply" ? "the way there worked; " : ""}${d.seen}.`,
+    `What came back: ${d.cameBack}.`,
+    `Likely causes, most likely first: ${causes}.`,
+    queries.length > 0 ? `The resolver asked: ${queries.join("; ")}.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
 export function renderSummary(result: JourneyResult): string[] {
   const lines = ["", "What happened:"];
   let explained = false;
+  const failures: ExchangeResult[] = [];
   for (const exchange of result.exchanges) {
-    if (!exchange.ok) continue;
-    if (exchange.label === "DNS") lines.push(`- ${dnsSummary(result, exchange)}`);
+    const same = failures.find((f) => f.diagnosis && exchange.diagnosis && f.diagnosis.seen === exchange.diagnosis.seen && f.diagnosis.cameBack === exchange.diagnosis.cameBack);
+    if (!exchange.ok && same) lines.push(`- ${exchange.label}: the same as ${same.label}.`);
+    else if (!exchange.ok) {
+      lines.push(`- ${failureSummary(exchange)}`);
+      failures.push(exchange);
+    }
+    else if (exchange.label === "DNS") lines.push(`- ${dnsSummary(result, exchange)}`);
     else if (explained) lines.push(`- ${exchange.label}: the same hops and the same rewrites, there and back.`);
     else {
       lines.push(`- ${flowSummary(result, exchange)}`);
       explained = true;
     }
   }
+  for (const note of result.notes) lines.push(`- ${note}`);
   const { proof } = result;
   const programs = proof.programs.map((p) => `${p.name} (${p.hook}) on ${p.interface}`);
   lines.push(
@@ -119,9 +146,12 @@ export function renderSummary(result: JourneyResult): string[] {
   }
   for (const note of result.plan.notes) lines.push(`- ${note}`);
   for (const delivery of result.trigger.deliveries) {
-    lines.push(`- ${delivery.protocol.toUpperCase()} payload ${delivery.ok ? "delivered and echoed back" : `NOT echoed back (got "${delivery.received}")`}`);
+    const failed = delivery.error ?? (delivery.received ? `got "${delivery.received.slice(0, 40)}"` : "nothing came back");
+    lines.push(`- ${delivery.protocol.toUpperCase()} payload (${delivery.sent.length + 1} bytes) ${delivery.ok ? "delivered and echoed back" : `NOT echoed back (${failed})`}`);
   }
-  if (result.pcaps.length > 0) lines.push(`- captures kept for Wireshark: ${result.pcaps.join(", ")}`);
+  if (result.pcaps.length > 0) {
+    lines.push(`- captures kept for Wireshark: ${result.pcaps.join(", ")} (ens4's VXLAN: tshark -r FILE -d udp.port==${result.plan.tunnelPort},vxlan)`);
+  }
   if (!result.ok) lines.push("", ...result.problems.map((p) => `✗ ${p}`));
   return lines;
 }

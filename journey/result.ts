@@ -14,5 +14,7 @@ export interface JourneyResult {
   readonly problems: string[];
   /** Capture files kept with --pcap-dir. */
   readonly pcaps: string[];
+  /** What could not be read as a whole (a capture cut short): the result stands on the rest. */
+  readonly notes: string[];
 }
 

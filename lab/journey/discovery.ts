@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { Executor, expectSuccess } from "../../journey/executor";
-import { checkInterfaces, hostSideOf } from "../../journey/interfaces";
+import { hostSideOf, nodeLinkFacts } from "../../journey/interfaces";
 import { CapturePlan, makePlan, Protocol } from "../../journey/plan";
 import { LabModel } from "../../model/lab";
 import { ClusterApi, httpStatus } from "../cluster-api";
@@ -102,8 +102,7 @@ export async function planForLab(executor: Executor, found: LabDiscovery, model:
   for (const name of traced) {
     const address = found.nodes.find((n) => n.name === name)?.address ?? "";
     const underlay = await underlayOf(executor, name, address);
-    await checkInterfaces(executor, name, ["cilium_vxlan", underlay]);
-    nodes.push({ name, address, underlay });
+    nodes.push({ name, address, underlay, ...(await nodeLinkFacts(executor, name, "cilium_vxlan", underlay)) });
   }
   // The DNS pods' node is known only when they all run on one.
   const dnsNodes = [...new Set(found.dns.backends.map((b) => b.node))];
