@@ -26,6 +26,7 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["a CIDR with host bits", { podCidr: "10.10.1.0/16" }, "podCidr", /host bits set: use 10\.10\.0\.0\/16/],
     ["a pod range overlapping the VPC", { podCidr: "10.168.0.0/16" }, "podCidr", /overlaps subnetCidr 10\.168\.0\.0\/24/],
     ["a service range overlapping the pods", { serviceCidr: "10.10.0.0/16" }, "serviceCidr", /overlaps podCidr/],
+    ["a subnet overlapping the service range", { subnetCidr: "10.100.0.0/24" }, "serviceCidr", /^serviceCidr: 10\.96\.0\.0\/12 overlaps subnetCidr 10\.100\.0\.0\/24/],
     ["Cilium's default pool as pod range (it holds the VPC)", { podCidr: "10.0.0.0/8" }, "podCidr", /overlaps subnetCidr/],
     ["no workers", { workers: 0 }, "workers", /at least 1/],
     ["more workers than the subnet holds", { subnetCidr: "10.168.0.0/28", workers: 11 }, "workers", /do not fit in 10\.168\.0\.0\/28 \(room for 10 from 10\.168\.0\.4\)/],
@@ -46,6 +47,15 @@ describe("bad settings stop synth with one line naming the setting and the fix",
     ["a probe image without a tag", { probeImage: "docker.io/nicolaka/netshoot" }, "probeImage", /not a pinned image reference/],
     ["a probe image on the moving tag latest", { probeImage: "docker.io/nicolaka/netshoot:latest" }, "probeImage", /moving tag latest: pin a version tag or a digest/],
   ])("%s", (_case, overrides, setting, message) => expectRejected(overrides, setting, message));
+
+  // Wider than a /8 is the internet's scale, however it is cut: /2 to /7 as well as /0 and /1.
+  test.each(["0.0.0.0/2", "64.0.0.0/3", "32.0.0.0/4", "16.0.0.0/5", "8.0.0.0/6", "10.0.0.0/7"])("SSH from %s is refused", (range) => {
+    expectRejected({ sshSourceRanges: ["203.0.113.0/24", range] }, "sshSourceRanges", new RegExp(`^sshSourceRanges: ${range.replace(/[./]/g, "\\$&")} opens SSH to the whole internet`));
+  });
+
+  test("SSH from a /8 is a range of one's own, and accepted", () => {
+    expect(() => synthLab({ sshSourceRanges: ["10.0.0.0/8"] })).not.toThrow();
+  });
 
   test("SSH from anywhere is accepted when explicitly allowed", () => {
     expect(() => synthLab({ sshSourceRanges: ["0.0.0.0/0"], allowOpenSsh: true })).not.toThrow();
