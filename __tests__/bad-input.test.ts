@@ -1,9 +1,5 @@
-import { mkdtempSync, existsSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ClusterIdentity, KubeadmNode, LabyrinthNetwork, SettingError } from "../constructs";
 import { explain, settingsFromEnv } from "../stacks/settings";
-import { runApp } from "./support/app";
 import { synthLab, testStack } from "./support/synth";
 
 /** Synth with these settings must stop with a SettingError naming `setting` and matching `message`. */
@@ -146,17 +142,5 @@ describe("settings from the environment", () => {
 
   test("an error from a construct names the variable that sets it", () => {
     expect(explain(new SettingError("podCidr", "x overlaps y"))).toBe("labyrinth: podCidr: x overlaps y (set with LABYRINTH_POD_CIDR)");
-  });
-
-  test("main.ts prints one line and exits 1, writing no Terraform", () => {
-    const outdir = mkdtempSync(join(tmpdir(), "labyrinth-bad-"));
-    const result = runApp({ LABYRINTH_POD_CIDR: "10.168.0.0/16", CDKTF_OUTDIR: outdir });
-    const wrote = existsSync(join(outdir, "stacks", "labyrinth-infra", "cdk.tf.json"));
-    rmSync(outdir, { recursive: true, force: true });
-    expect(result.status).toBe(1);
-    expect(wrote).toBe(false);
-    expect(result.stderr.trim().split("\n")).toEqual([
-      "labyrinth: podCidr: 10.168.0.0/16 overlaps subnetCidr 10.168.0.0/24: the subnet, pod and service ranges must be disjoint (set with LABYRINTH_POD_CIDR)",
-    ]);
   });
 });
