@@ -39,13 +39,19 @@ describe("wait.mjs readyz", () => {
 
   test("gives up after its bound with the last answer and the hint", async () => {
     const api = await standInApi(() => ({ status: 503, body: "not ready" }));
-    const result = await runWait(["readyz"], { LABYRINTH_API: api.url, LABYRINTH_WAIT_SECONDS: "0.5", LABYRINTH_HINT: "read the serial console" });
+    const started = Date.now();
+    // A bound many polls long, so that it polls again even when one try is slow on a loaded machine.
+    const result = await runWait(["readyz"], { LABYRINTH_API: api.url, LABYRINTH_WAIT_SECONDS: "2", LABYRINTH_HINT: "read the serial console" });
+    const took = Date.now() - started;
     await api.close();
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`labyrinth: the API server at ${api.url} was not ready within 0.5s (last: /readyz answered 503); read the serial console`);
+    expect(result.stderr.trim()).toBe(`labyrinth: the API server at ${api.url} was not ready within 2s (last: /readyz answered 503); read the serial console`);
     expect(api.hits.get("/readyz")).toBeGreaterThan(1);
+    expect(took).toBeGreaterThanOrEqual(2000);
   });
 
+  // The next two give up after a bound shorter than one try: the script always looks once before
+  // it compares the time, so they hold however slow the handshake.
   test("trusts only the cluster CA: a server with another CA's certificate is never ready", async () => {
     const impostor = await standInApi(() => ({ status: 200, body: "ok" }), stranger);
     const result = await runWait(["readyz"], { LABYRINTH_API: impostor.url, LABYRINTH_WAIT_SECONDS: "0.3" });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { repeat, stats, timeCommand } from "../bench/measure";
+import { repeat, stats } from "../bench/measure";
 import { makeTemplateCopy, rewriteToPackageRoot, TEMPLATE_APP, TEMPLATE_TSCONFIG } from "../bench/reference";
 import { markdown, ratio, rows } from "../bench/report";
 
@@ -40,14 +40,6 @@ describe("the template's path, as the reference", () => {
 });
 
 describe("figures and ratios", () => {
-  test("a command is run under GNU time, which reports its wall time and peak memory", () => {
-    const sample = timeCommand(["sh", "-c", "echo measured"]);
-    expect(sample.stdout).toBe("measured\n");
-    expect(Number.isFinite(sample.seconds)).toBe(true);
-    expect(sample.peakMb).toBeGreaterThan(0);
-    expect(() => timeCommand(["sh", "-c", "exit 3"])).toThrow(/failed \(exit 3\)/);
-  });
-
   test("min, median and max of the repetitions", () => {
     const times = [0.5, 0.1, 0.3, 0.9];
     let i = 0;

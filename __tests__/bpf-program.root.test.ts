@@ -63,34 +63,33 @@ describe.each(["tcp", "udp"] as const)("%s to the probe's Service", (protocol) =
   test("from the pod: the service address and port become the backend pod's, checksums fixed", () => {
     const { verdict, out } = runProgram(program.fromPod, buildFrame(request));
     expect(verdict).toBe(TC_ACT_OK);
-    expect(readFrame(out)).toMatchObject({ src: CLIENT, dst: "10.10.2.215", srcPort: 40123, dstPort: 9999, ipChecksumOk: true, l4ChecksumOk: true, payload: "asdfasdfasdfasd" });
-    if (protocol === "udp") expect(readFrame(out).udpChecksum).not.toBe(0);
+    expect(readFrame(out)).toMatchObject({ src: CLIENT, dst: "10.10.2.215", srcPort: 40123, dstPort: 9999, ipChecksumOk: true, l4Checksum: "ok", payload: "asdfasdfasdfasd" });
   });
 
   test("a service port other than the pod's (80 or 443 → 9999) is rewritten too, and back", () => {
     const port = protocol === "tcp" ? 80 : 443;
     const there = runProgram(program.fromPod, buildFrame({ ...request, dst: "10.105.134.99", dstPort: port, srcPort: 40200 })).out;
-    expect(readFrame(there)).toMatchObject({ dst: "10.10.2.215", dstPort: 9999, ipChecksumOk: true, l4ChecksumOk: true });
+    expect(readFrame(there)).toMatchObject({ dst: "10.10.2.215", dstPort: 9999, ipChecksumOk: true, l4Checksum: "ok" });
     const back = runProgram(program.toPod, buildFrame({ src: "10.10.2.215", dst: CLIENT, protocol, srcPort: 9999, dstPort: 40200 })).out;
-    expect(readFrame(back)).toMatchObject({ src: "10.105.134.99", srcPort: port, ipChecksumOk: true, l4ChecksumOk: true });
+    expect(readFrame(back)).toMatchObject({ src: "10.105.134.99", srcPort: port, ipChecksumOk: true, l4Checksum: "ok" });
   });
 
   test("to the pod: the backend's reply gets the service address back as its source", () => {
     const reply = buildFrame({ src: "10.10.2.215", dst: CLIENT, protocol, srcPort: 9999, dstPort: 40123, payload: "asdfasdfasdfasd" });
     const { verdict, out } = runProgram(program.toPod, reply);
     expect(verdict).toBe(TC_ACT_OK);
-    expect(readFrame(out)).toMatchObject({ src: "10.105.134.33", dst: CLIENT, srcPort: 9999, dstPort: 40123, ipChecksumOk: true, l4ChecksumOk: true });
+    expect(readFrame(out)).toMatchObject({ src: "10.105.134.33", dst: CLIENT, srcPort: 9999, dstPort: 40123, ipChecksumOk: true, l4Checksum: "ok" });
   });
 });
 
 test("DNS: the cluster DNS Service (UDP 53) goes to the DNS pod", () => {
   const { out } = runProgram(program.fromPod, buildFrame({ src: CLIENT, dst: "10.96.0.10", protocol: "udp", srcPort: 51000, dstPort: 53 }));
-  expect(readFrame(out)).toMatchObject({ dst: "10.10.2.17", dstPort: 53, ipChecksumOk: true, l4ChecksumOk: true });
+  expect(readFrame(out)).toMatchObject({ dst: "10.10.2.17", dstPort: 53, ipChecksumOk: true, l4Checksum: "ok" });
 });
 
 test("a UDP datagram without a checksum keeps none", () => {
   const { out } = runProgram(program.fromPod, buildFrame({ src: CLIENT, dst: "10.105.134.33", protocol: "udp", srcPort: 40124, dstPort: 9999, noUdpChecksum: true }));
-  expect(readFrame(out)).toMatchObject({ dst: "10.10.2.215", udpChecksum: 0, ipChecksumOk: true });
+  expect(readFrame(out)).toMatchObject({ dst: "10.10.2.215", l4Checksum: "none", ipChecksumOk: true });
 });
 
 test("packets for anything else pass unchanged, and a reply for a flow never translated keeps its source", () => {

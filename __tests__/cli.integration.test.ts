@@ -8,17 +8,25 @@ const ROOT = join(__dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Stand-ins for npx and terraform that record their arguments and the project they saw. */
-function standIns(withTerraform: boolean, terraformVersion = "1.9.0"): string {
+/**
+ * Stand-ins for npx and, unless `terraform` is null, a Terraform CLI (its name, and what its
+ * `version` says): both record their arguments, npx also the project and binary cdktf would use.
+ */
+function standIns(terraform: { name?: string; says?: string } | null = {}): string {
   const bin = mkdtempSync(join(dir, "bin-"));
-  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT" >> ${bin}/calls\n`);
-  chmodSync(join(bin, "npx"), 0o755);
-  if (withTerraform) {
-    writeFileSync(join(bin, "terraform"), `#!/bin/sh\necho Terraform v${terraformVersion}\n`);
-    chmodSync(join(bin, "terraform"), 0o755);
+  const script = (name: string, recorded: string, answer = "") => {
+    writeFileSync(join(bin, name), `#!/bin/sh\necho "${recorded}" >> ${bin}/calls\n${answer}`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  script("npx", "npx $* project=$LABYRINTH_PROJECT binary=$TERRAFORM_BINARY_NAME");
+  if (terraform) {
+    const name = terraform.name ?? "terraform";
+    script(name, `${name} $*`, `echo "${terraform.says ?? "Terraform v1.9.0"}"\n`);
   }
   return bin;
 }
+
+const calls = (bin: string) => readFileSync(join(bin, "calls"), "utf8").trim().split("\n");
 
 function labyrinth(args: string[], env: Record<string, string>, bin: string) {
   return spawnSync(process.execPath, [join(ROOT, "bin/labyrinth.js"), ...args], {
@@ -30,7 +38,7 @@ function labyrinth(args: string[], env: Record<string, string>, bin: string) {
 
 describe("npm run deploy", () => {
   test("without a project it stops before cdktf runs, naming the setting", () => {
-    const bin = standIns(true);
+    const bin = standIns();
     const result = labyrinth(["deploy"], {}, bin);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
@@ -40,29 +48,45 @@ describe("npm run deploy", () => {
   });
 
   test("with a project it deploys both stacks, passing the project on", () => {
-    const bin = standIns(true);
+    const bin = standIns();
     const result = labyrinth(["deploy", "--auto-approve"], { GOOGLE_CLOUD_PROJECT: "lab-project-1" }, bin);
     expect(result.status).toBe(0);
-    expect(readFileSync(join(bin, "calls"), "utf8")).toBe("npx cdktf deploy * --auto-approve project=lab-project-1\n");
+    expect(calls(bin)).toEqual(["terraform version", "npx cdktf deploy * --auto-approve project=lab-project-1 binary="]);
+  });
+
+  test("TERRAFORM_BINARY_NAME picks another binary: that one's version is checked, and cdktf is given it", () => {
+    const bin = standIns({ name: "tofu", says: "OpenTofu v1.8.0" });
+    const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p", TERRAFORM_BINARY_NAME: "tofu" }, bin);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(calls(bin)).toEqual(["tofu version", "npx cdktf deploy * project=p binary=tofu"]);
+  });
+
+  test("an old binary picked by TERRAFORM_BINARY_NAME is named", () => {
+    const bin = standIns({ name: "tofu", says: "OpenTofu v1.3.2" });
+    const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p", TERRAFORM_BINARY_NAME: "tofu" }, bin);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe("labyrinth: tofu is OpenTofu v1.3.2; the lab needs Terraform 1.4 or later (or OpenTofu, with TERRAFORM_BINARY_NAME=tofu)");
+    expect(calls(bin)).toEqual(["tofu version"]);
   });
 
   test("without the terraform CLI it says what to install", () => {
-    const bin = standIns(false);
+    const bin = standIns(null);
     const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p" }, bin);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe("labyrinth: the terraform CLI is missing: Terraform 1.4 or later (or OpenTofu, with TERRAFORM_BINARY_NAME=tofu)");
   });
 
   test("with a Terraform older than 1.4 it says which it found", () => {
-    const bin = standIns(true, "1.3.9");
+    const bin = standIns({ says: "Terraform v1.3.9" });
     const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p" }, bin);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe("labyrinth: terraform is Terraform v1.3.9; the lab needs Terraform 1.4 or later (or OpenTofu, with TERRAFORM_BINARY_NAME=tofu)");
-    expect(() => readFileSync(join(bin, "calls"))).toThrow();
+    expect(calls(bin)).toEqual(["terraform version"]);
   });
 
   test("a bad setting is reported before anything runs", () => {
-    const bin = standIns(true);
+    const bin = standIns();
     const result = labyrinth(["deploy"], { LABYRINTH_PROJECT: "p", LABYRINTH_WORKERS: "many" }, bin);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe('labyrinth: LABYRINTH_WORKERS: "many" is not a whole number');
@@ -71,14 +95,14 @@ describe("npm run deploy", () => {
 
 describe("npx labyrinth", () => {
   test("an unknown command lists the commands", () => {
-    const result = labyrinth(["deplyo"], {}, standIns(false));
+    const result = labyrinth(["deplyo"], {}, standIns(null));
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe("labyrinth: unknown command 'deplyo'; did you mean deploy? (npx labyrinth --help lists the commands)");
   });
 
   test("kubeconfig writes the admin kubeconfig from the local state, readable by its owner only", () => {
     writeInfraState(dir, { kubeconfig: "apiVersion: v1\nkind: Config\n" });
-    const result = labyrinth(["kubeconfig"], {}, standIns(false));
+    const result = labyrinth(["kubeconfig"], {}, standIns(null));
     expect(result.status).toBe(0);
     const file = join(dir, ".kube", "labyrinth.yaml");
     expect(readFileSync(file, "utf8")).toBe("apiVersion: v1\nkind: Config\n");

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./support/cli";
-import { ExecBackend, fakeCluster, FakeClusterSpec, FakePod } from "./support/fake-cluster";
+import { RunningCli, runCli } from "./support/cli";
+import { ExecBackend, FakeCluster, fakeCluster, FakeClusterSpec, FakePod } from "./support/fake-cluster";
 import { kubeconfigFor } from "./support/stand-in-api";
 import { makeTestPki } from "./support/test-pki";
 
@@ -65,11 +65,11 @@ function spec(change: Partial<FakeClusterSpec> = {}): FakeClusterSpec {
   };
 }
 
-function journey(args: string[], onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void) {
+function journey(args: string[], onSpawn?: (cli: RunningCli) => void) {
   return runCli(["journey", ...args], { cwd: work, env: { PATH: process.env.PATH, HOME: work } }, onSpawn);
 }
 
-async function withCluster(change: Partial<FakeClusterSpec>, body: (kubeconfig: string, cluster: Awaited<ReturnType<typeof fakeCluster>>) => Promise<void>) {
+async function withCluster(change: Partial<FakeClusterSpec>, body: (kubeconfig: string, cluster: FakeCluster) => Promise<void>) {
   const cluster = await fakeCluster(spec(change), pki);
   const file = join(work, `kubeconfig-${cluster.url.split(":").pop()}`);
   writeFileSync(file, kubeconfigFor(cluster.url, pki));
@@ -78,6 +78,12 @@ async function withCluster(change: Partial<FakeClusterSpec>, body: (kubeconfig: 
   } finally {
     await cluster.close();
   }
+}
+
+/** One capture pod per traced node was made, and exactly those were deleted: by name, not by count. */
+function expectCapturePodsGone(cluster: FakeCluster) {
+  expect(cluster.created.map((p) => p.node).sort()).toEqual(["labyrinth-node-1", "labyrinth-node-2"]);
+  expect(cluster.deleted.sort()).toEqual(cluster.created.map((p) => `kube-system/${p.name}`).sort());
 }
 
 describe("discovery → the capture plan", () => {
@@ -110,8 +116,27 @@ describe("discovery → the capture plan", () => {
       expect(plan.notes).toContain("cluster DNS runs on labyrinth-node-0 (10.168.0.2), which is not traced: the DNS query is followed to the client node's ens4 only");
       expect(plan.notes).toContain("Cilium's VNI carries the source's security identity, so it differs by direction");
       // The capture pods came and went.
-      expect(cluster.created.map((p) => p.node).sort()).toEqual(["labyrinth-node-1", "labyrinth-node-2"]);
-      expect(cluster.deleted).toHaveLength(2);
+      expectCapturePodsGone(cluster);
+    });
+  });
+
+  test("an earlier run's capture pod that ended is swept; another run's that still captures is left alone", async () => {
+    const capturePod = (run: string, phase: string): FakePod => ({
+      namespace: "kube-system",
+      name: `labyrinth-capture-${run}-labyrinth-node-1`,
+      labels: { "app.kubernetes.io/name": "labyrinth-capture", "labyrinth/run": run },
+      node: "labyrinth-node-1",
+      container: "capture",
+      phase,
+      ready: phase === "Running",
+    });
+    const pods = [...spec().pods, capturePod("ended", "Succeeded"), capturePod("busy", "Running")];
+    await withCluster({ pods }, async (kubeconfig, cluster) => {
+      const run = await journey(["--plan", "--kubeconfig", kubeconfig]);
+      expect(run.code).toBe(0);
+      const ours = cluster.created.map((p) => `kube-system/${p.name}`);
+      expect(ours).toHaveLength(2);
+      expect(cluster.deleted.sort()).toEqual(["kube-system/labyrinth-capture-ended-labyrinth-node-1", ...ours].sort());
     });
   });
 });
@@ -164,7 +189,7 @@ describe("one clear line for each thing that can be missing", () => {
         const run = await journey(["--plan", "--kubeconfig", kubeconfig]);
         expect(run.code).toBe(1);
         expect(run.stderr.trim()).toBe("labyrinth: labyrinth-node-2 has no cilium_vxlan: the journey captures there (is this node running Cilium in VXLAN mode?)");
-        expect(cluster.deleted).toHaveLength(2);
+        expectCapturePodsGone(cluster);
       });
     } finally {
       nodeAnswers["labyrinth-node-2"].links = saved;
@@ -187,7 +212,7 @@ describe("one clear line for each thing that can be missing", () => {
       const run = await journey(["--plan", "--kubeconfig", kubeconfig, "--capture-image", "docker.io/example/missing:1.0"]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/cannot pull docker\.io\/example\/missing:1\.0 \(ImagePullBackOff\): check the image, or the node's access to its registry/);
-      expect(cluster.deleted.sort()).toEqual(cluster.created.map((p) => `kube-system/${p.name}`).sort());
+      expectCapturePodsGone(cluster);
     });
   });
 
@@ -200,7 +225,7 @@ describe("one clear line for each thing that can be missing", () => {
       const run = await journey(["--kubeconfig", kubeconfig]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/the capture on labyrinth-node-\d did not start \(it needs dumpcap, from tshark's package\): sh: exec: line 0: dumpcap: not found/);
-      expect(cluster.deleted).toHaveLength(2);
+      expectCapturePodsGone(cluster);
     });
   });
 });
@@ -208,13 +233,13 @@ describe("one clear line for each thing that can be missing", () => {
 test("Ctrl-C while the capture pods start: they are deleted, and the journey exits 130", async () => {
   const newPod = () => ({ phase: "Pending", ready: false, waitingReason: "ContainerCreating" });
   await withCluster({ newPod }, async (kubeconfig, cluster) => {
-    let kill: (signal: NodeJS.Signals) => void = () => undefined;
-    const running = journey(["--plan", "--kubeconfig", kubeconfig], (k) => (kill = k));
-    for (let i = 0; i < 200 && cluster.created.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(cluster.created).toHaveLength(2);
-    kill("SIGINT");
+    let cli!: RunningCli;
+    const running = journey(["--plan", "--kubeconfig", kubeconfig], (c) => (cli = c));
+    // Interrupted as soon as the second pod exists, while both are still starting.
+    await cluster.createdAtLeast(2);
+    cli.kill("SIGINT");
     const run = await running;
     expect(run.code).toBe(130);
-    expect(cluster.deleted.sort()).toEqual(cluster.created.map((p) => `kube-system/${p.name}`).sort());
+    expectCapturePodsGone(cluster);
   });
 });

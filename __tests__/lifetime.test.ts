@@ -29,11 +29,14 @@ describe("parseLifetime", () => {
   });
 
   test("the error names the variable that sets it", () => {
+    let error: unknown;
     try {
       parseLifetime("forever");
-    } catch (error) {
-      expect(explain(error as SettingError)).toBe('labyrinth: ttl: "forever" is not a duration: use a form such as 4h, 90m or 2d, or off for no expiry (set with LABYRINTH_TTL)');
+    } catch (thrown) {
+      error = thrown;
     }
+    expect(error).toBeInstanceOf(SettingError);
+    expect(explain(error as SettingError)).toBe('labyrinth: ttl: "forever" is not a duration: use a form such as 4h, 90m or 2d, or off for no expiry (set with LABYRINTH_TTL)');
   });
 });
 

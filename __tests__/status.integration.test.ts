@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { METADATA_KEYS } from "../constructs";
 import { parseBootstrapLog } from "../lab/bootstrap-log";
-import { runCli } from "./support/cli";
+import { RunningCli, runCli } from "./support/cli";
 import { writeInfraState } from "./support/deployed";
 import { makeCa, NodeSandbox, TOKEN } from "./support/node-sandbox";
 import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
@@ -107,7 +107,8 @@ describe("npm run status", () => {
     const lastStartTimestamp = new Date(Date.now() - startedMinutesAgo * 60_000).toISOString();
     const vm = (name: string, role: string) => ({
       name,
-      zone: "https://www.googleapis.com/compute/v1/projects/p/zones/us-east4-b",
+      // Not the default zone: status must read each VM's serial console where the VM is.
+      zone: "https://www.googleapis.com/compute/v1/projects/p/zones/us-east4-c",
       status: "RUNNING",
       labels: { lab: "labyrinth", role, ttl: "4h" },
       lastStartTimestamp,
@@ -117,12 +118,17 @@ describe("npm run status", () => {
   }
   const console = (name: string, text: string) => writeFileSync(join(stub, `serial-${name}.txt`), serial(text));
 
-  function status(args: string[] = []) {
-    return runCli(["status", ...args], {
-      cwd: project,
-      env: { PATH: `${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: join(stub, "calls"), HOME: work },
-    });
+  const calls = join(stub, "calls");
+  function status(args: string[] = [], onSpawn?: (cli: RunningCli) => void) {
+    rmSync(calls, { force: true });
+    return runCli(
+      ["status", ...args],
+      { cwd: project, env: { PATH: `${join(__dirname, "stand-ins")}:${process.env.PATH}`, LABYRINTH_PROJECT: "my-lab", STUB_DIR: stub, CALLS: calls, HOME: work } },
+      onSpawn,
+    );
   }
+  /** What the gcloud stand-in was asked, one call a line, every argument. */
+  const gcloudCalls = () => readFileSync(calls, "utf8").trim().split("\n");
 
   test("a failed node: its phase, its last log lines, exit 1; time left from the VM's start", async () => {
     instances(60);
@@ -142,14 +148,21 @@ describe("npm run status", () => {
     expect(run.stdout).toMatch(/^ {2}Cilium +3\/3 agents ready$/m);
     expect(run.stdout).toMatch(/^ {2}probes +wrk-1 1\/1, wrk-2 1\/1$/m);
     expect(run.stdout).toMatch(/^ {2}check +running$/m);
+    // The lab's VMs by their label, in the lab's project; each console from its VM's zone.
+    expect(gcloudCalls()).toEqual([
+      "gcloud compute instances list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
+      ...[0, 1, 2].map((n) => `gcloud compute instances get-serial-port-output labyrinth-node-${n} --zone=us-east4-c --project=my-lab --quiet`),
+    ]);
   });
 
   test("--watch follows the deploy until the lab is ready", async () => {
     instances(8);
     console("labyrinth-node-2", workerDone.replace(/labyrinth-node-1/g, "labyrinth-node-2"));
     jobSucceeded = false;
-    const watching = status(["--watch", "--interval", "0.3"]);
-    await new Promise((r) => setTimeout(r, 2500));
+    let cli!: RunningCli;
+    const watching = status(["--watch", "--interval", "0.3"], (running) => (cli = running));
+    // The lab moves on once the first look has said it is in progress.
+    expect(await cli.printed(/: in progress$/m)).toBe(true);
     console("labyrinth-node-1", workerDone);
     jobSucceeded = true;
     const run = await watching;

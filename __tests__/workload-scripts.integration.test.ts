@@ -1,43 +1,107 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTool } from "./support/tools";
 
 requireTool("socat");
 const ROOT = join(__dirname, "..");
-const PORT = String(20000 + (process.pid % 20000));
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-workload-"));
+let port: number;
 let listener: ChildProcess | undefined;
 
-function stopListener() {
-  if (listener?.pid) {
-    try {
-      process.kill(-listener.pid, "SIGTERM");
-    } catch {
-      // already gone
+/** Whether `port` can be bound on every address, for TCP or for UDP, now. */
+function bindable(protocol: "tcp" | "udp", port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (protocol === "tcp") {
+      const server = createServer().once("error", () => resolve(false));
+      server.listen(port, "0.0.0.0", () => server.close(() => resolve(true)));
+    } else {
+      const socket = createSocket("udp4").once("error", () => (socket.close(), resolve(false)));
+      socket.bind(port, "0.0.0.0", () => socket.close(() => resolve(true)));
     }
-  }
-  listener = undefined;
+  });
 }
 
-afterAll(() => {
-  stopListener();
-  rmSync(dir, { recursive: true, force: true });
-});
+/**
+ * A port free for TCP and UDP, below the kernel's ephemeral range so that no outgoing connection
+ * of another process is given it between this check and the listener's bind.
+ */
+async function freePort(): Promise<number> {
+  const [ephemeralLow] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+  for (let tries = 0; tries < 100; tries++) {
+    const candidate = 10_000 + Math.floor(Math.random() * (ephemeralLow - 10_000));
+    if ((await bindable("tcp", candidate)) && (await bindable("udp", candidate))) return candidate;
+  }
+  throw new Error(`no free port between 10000 and ${ephemeralLow}`);
+}
 
-async function startListener(): Promise<void> {
-  listener = spawn("sh", [join(ROOT, "workload/probe-listener.sh")], { env: { PATH: process.env.PATH, PORT }, detached: true, stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: "127.0.0.1", port: Number(PORT) }, () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (up) return;
+beforeAll(async () => {
+  port = await freePort();
+});
+afterEach(() => stopListener());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Retries `answered` (each try bounded by itself) until it is true, or fails after `seconds`. */
+async function until(what: string, answered: () => Promise<boolean>, seconds = 20): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await answered())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${seconds}s`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error("the listener did not start");
+}
+
+const tcpAnswers = () =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port }, () => (socket.end(), resolve(true)));
+    socket.on("error", () => resolve(false));
+  });
+
+const udpEchoes = () =>
+  new Promise<boolean>((resolve) => {
+    const socket = createSocket("udp4");
+    const done = (echoed: boolean) => (clearTimeout(timer), socket.close(), resolve(echoed));
+    const timer = setTimeout(() => done(false), 500);
+    socket.on("message", (message) => done(message.toString() === "ready?"));
+    socket.on("error", () => done(false));
+    socket.send("ready?", port, "127.0.0.1");
+  });
+
+/** Starts the listener; returns once it echoes on both TCP and UDP. */
+async function startListener(): Promise<void> {
+  // Its own process group, so that stopping it stops the socat processes it started.
+  const child = spawn("sh", [join(ROOT, "workload/probe-listener.sh")], { env: { PATH: process.env.PATH, PORT: String(port) }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  listener = child;
+  // Its line says both socat processes were started (not yet that they listen): or it ended first.
+  const started = `echoing on tcp and udp ${port}`;
+  const said = await new Promise<string>((resolve) => {
+    let text = "";
+    child.stdout!.on("data", (d) => (text += d).includes(started) && resolve(text));
+    child.stderr!.on("data", (d) => (text += d));
+    child.on("close", () => resolve(text));
+  });
+  if (!said.includes(started)) throw new Error(`the listener stopped: ${said}`);
+  await until("TCP connected", tcpAnswers);
+  await until("UDP echoed", udpEchoes);
+}
+
+/**
+ * Stops the listener and every socat it started, and returns once they are all gone: they hold
+ * its stdout and stderr, which close only when the last of them exits.
+ */
+async function stopListener(): Promise<void> {
+  const child = listener;
+  listener = undefined;
+  if (!child?.pid) return;
+  const closed = new Promise((resolve) => child.once("close", resolve));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  await closed;
 }
 
 /** Runs the connectivity check against loopback, with a stand-in dig that answers `answer`. */
@@ -46,7 +110,7 @@ function runCheck(answer: string) {
   writeFileSync(join(bin, "dig"), `#!/bin/sh\necho "$*" >> ${bin}/dig-calls\n${answer ? `echo ${answer}` : "true"}\n`);
   chmodSync(join(bin, "dig"), 0o755);
   const result = spawnSync("sh", [join(ROOT, "workload/connectivity-check.sh")], {
-    env: { PATH: `${bin}:${process.env.PATH}`, TARGET: "localhost", PORT },
+    env: { PATH: `${bin}:${process.env.PATH}`, TARGET: "localhost", PORT: String(port) },
     encoding: "utf8",
     timeout: 30_000,
   });
@@ -57,12 +121,11 @@ describe("the probe's listener and the connectivity check, on loopback", () => {
   test("with the listener up, the check resolves through DNS and gets its payload back over TCP and UDP", async () => {
     await startListener();
     const result = runCheck("127.0.0.1");
-    stopListener();
     expect(result.digCalls).toBe("+short +search localhost A\n");
     expect(result.stdout.trim().split("\n")).toEqual([
       "ok dns: localhost is 127.0.0.1",
-      `ok tcp: 127.0.0.1:${PORT} echoed the payload`,
-      `ok udp: 127.0.0.1:${PORT} echoed the payload`,
+      `ok tcp: 127.0.0.1:${port} echoed the payload`,
+      `ok udp: 127.0.0.1:${port} echoed the payload`,
     ]);
     expect(result.status).toBe(0);
   });
@@ -70,7 +133,7 @@ describe("the probe's listener and the connectivity check, on loopback", () => {
   test("with nothing listening, the check names the TCP step and the path to look at", () => {
     const result = runCheck("127.0.0.1");
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^FAIL tcp: no echo from 127\.0\.0\.1:\d+ over TCP .*VXLAN on udp 8472/m);
+    expect(result.stdout).toMatch(new RegExp(`^FAIL tcp: no echo from 127\\.0\\.0\\.1:${port} over TCP .*VXLAN on udp 8472`, "m"));
   });
 
   test("with no DNS answer, the check stops at DNS", () => {

@@ -2,7 +2,7 @@
 // cdktf.json's app: main.ts, compiled once by esbuild and reused while no source changes.
 // A TypeScript loader at every synth would cost a third of it (see BENCHMARKS.md).
 const { createHash } = require("node:crypto");
-const { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } = require("node:fs");
+const { existsSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } = require("node:fs");
 const { join, relative } = require("node:path");
 
 const ROOT = join(__dirname, "..");
@@ -24,6 +24,10 @@ for (const file of sources) {
 }
 const cache = join(ROOT, ".cache", "app");
 const out = join(cache, key.digest("hex").slice(0, 16));
+// Every load sets its build's time to now, so that time is the build's last use. A build is
+// removed only when unused for an hour: a synth loads its build in about a second, so a build
+// another synth may be loading is never removed (nor a partial one another synth is writing).
+const UNUSED_MS = 60 * 60 * 1000;
 
 if (!existsSync(out)) {
   const building = `${out}.${process.pid}`;
@@ -34,10 +38,13 @@ if (!existsSync(out)) {
   } catch {
     rmSync(building, { recursive: true, force: true }); // another synth built the same sources
   }
-  // Older builds go, unless a synth started in the last minute may still be loading one.
   for (const old of readdirSync(cache)) {
     const path = join(cache, old);
-    if (path !== out && !old.includes(".") && Date.now() - statSync(path).mtimeMs > 60_000) rmSync(path, { recursive: true, force: true });
+    // Another synth may have removed it since the listing.
+    const lastUse = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (Date.now() - lastUse > UNUSED_MS) rmSync(path, { recursive: true, force: true });
   }
 }
+const now = new Date();
+utimesSync(out, now, now);
 require(join(out, "main.js"));

@@ -47,6 +47,8 @@ export interface FakeCluster {
   readonly created: FakePod[];
   readonly deleted: string[];
   readonly execs: ExecRequest[];
+  /** Resolves once `count` pods have been created. */
+  createdAtLeast(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function fakeCluster(spec: FakeClusterSpec, pki: TestPki): Promise<
   const deleted: string[] = [];
   const execs: ExecRequest[] = [];
   const reads = new Map<string, number>();
+  const waiting: { count: number; resolve: () => void }[] = [];
   const pods = spec.pods;
   const find = (namespace: string, name: string) => pods.find((p) => p.namespace === namespace && p.name === name);
 
@@ -117,6 +120,10 @@ export async function fakeCluster(spec: FakeClusterSpec, pki: TestPki): Promise<
           (pod as FakePod & { manifest?: unknown }).manifest = manifest;
           created.push(pod);
           pods.push(pod);
+          for (const w of waiting.filter((w) => created.length >= w.count)) {
+            waiting.splice(waiting.indexOf(w), 1);
+            w.resolve();
+          }
           return send(201, podJson(pod));
         }
         return send(200, { kind: "PodList", items: pods.filter((p) => p.namespace === m![1] && matches(p, url.searchParams)).map(podJson) });
@@ -163,6 +170,7 @@ export async function fakeCluster(spec: FakeClusterSpec, pki: TestPki): Promise<
     created,
     deleted,
     execs,
+    createdAtLeast: (count) => (created.length >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }))),
     close: () =>
       new Promise((resolve) => {
         for (const client of sockets.clients) client.terminate();

@@ -65,23 +65,24 @@ export function buildFrame(spec: FrameSpec): Buffer {
   return Buffer.concat([eth, ip, l4]);
 }
 
-/** What a frame says, and whether its checksums hold. */
+/**
+ * What a frame says, and its checksums: the L4 one is "ok", "wrong", or "none" (a UDP checksum
+ * of 0, which means the sender computed none: right only for a datagram sent without one).
+ */
 export function readFrame(frame: Buffer) {
   const ip = frame.subarray(14, 34);
   const l4 = frame.subarray(34);
   const proto = ip[9];
   const src = [...ip.subarray(12, 16)].join(".");
   const dst = [...ip.subarray(16, 20)].join(".");
-  const udpChecksum = proto === 17 ? l4.readUInt16BE(6) : undefined;
-  const l4Ok = udpChecksum === 0 ? true : checksum(l4, pseudoHeaderSum(src, dst, proto, l4.length)) === 0;
+  const verified = checksum(l4, pseudoHeaderSum(src, dst, proto, l4.length)) === 0 ? "ok" : "wrong";
   return {
     src,
     dst,
     srcPort: l4.readUInt16BE(0),
     dstPort: l4.readUInt16BE(2),
     ipChecksumOk: checksum(ip) === 0,
-    l4ChecksumOk: l4Ok,
-    udpChecksum,
+    l4Checksum: proto === 17 && l4.readUInt16BE(6) === 0 ? "none" : verified,
     payload: l4.subarray(proto === 6 ? 20 : 8).toString(),
   };
 }

@@ -1,7 +1,16 @@
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { timeCommand } from "../bench/measure";
 import { makeTemplateCopy } from "../bench/reference";
+
+test("a command is run under GNU time, which reports its wall time and peak memory", () => {
+  const sample = timeCommand(["sh", "-c", "echo measured"]);
+  expect(sample.stdout).toBe("measured\n");
+  expect(Number.isFinite(sample.seconds)).toBe(true);
+  expect(sample.peakMb).toBeGreaterThan(0);
+  expect(() => timeCommand(["sh", "-c", "exit 3"])).toThrow(/failed \(exit 3\)/);
+});
 
 // The benchmark's reference must really be the template's path: provider imports from the
 // package root, type-checked by ts-node. A type error in the copy must stop it.
