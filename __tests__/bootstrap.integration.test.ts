@@ -1,10 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { METADATA_KEYS } from "../constructs";
-import { NodeSandbox, TOKEN, makeCa, phases } from "./support/node-sandbox";
+import { METADATA_URL, NodeSandbox, STAND_INS, TOKEN, makeCa, phases } from "./support/node-sandbox";
 import { named, synthLab } from "./support/synth";
 import { requireTool } from "./support/tools";
 
@@ -73,13 +74,15 @@ describe("the control plane's bootstrap", () => {
 
   test("prepares the host: swap off for good, modules and sysctls kept across reboots", () => {
     const node = controlPlane();
-    node.run();
+    const { calls } = node.run();
     expect(node.read("/etc/fstab")).toMatch(/^# labyrinth: swap off for the kubelet: \/swap\.img none swap/m);
     expect(node.read("/etc/modules-load.d/labyrinth-k8s.conf")).toBe("overlay\nbr_netfilter\n");
     expect(node.read("/etc/sysctl.d/99-labyrinth-k8s.conf")).toMatch(
       /net\.bridge\.bridge-nf-call-iptables = 1\nnet\.bridge\.bridge-nf-call-ip6tables = 1\nnet\.ipv4\.ip_forward = 1/,
     );
     expect(node.read("/etc/needrestart/conf.d/labyrinth.conf")).toContain("$nrconf{restart} = 'a';");
+    // The sysctls apply now, not only at the next boot.
+    expect(calls).toContain("sysctl --system");
   });
 
   test("installs CRI-O and Kubernetes 1.33 from their repositories, held, with apt waiting for the dpkg lock", () => {
@@ -97,6 +100,29 @@ describe("the control plane's bootstrap", () => {
     expect(calls).toContain("apt-mark hold cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools");
     expect(calls).toContain("systemctl stop apt-daily.timer apt-daily-upgrade.timer");
     expect(calls).toContain("systemctl enable --now crio");
+    expect(calls).toContain("systemctl enable kubelet");
+  });
+
+  const aptSteps = (calls: string[]) =>
+    calls.filter((c) => c.startsWith("apt-get ")).map((c) => (c.endsWith(" update") ? "update" : c.includes(" install ") ? "install" : c));
+
+  test("an update that met a mirror mid-sync fails, and is retried with the install", () => {
+    const node = controlPlane();
+    node.stubState("apt-mirror-sync", 1);
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(run.calls.find((c) => c.endsWith(" update"))).toContain(" -o APT::Update::Error-Mode=any update");
+    // The broken index never reaches an install: the failed update is retried first.
+    expect(aptSteps(run.calls)).toEqual(["update", "update", "install"]);
+    expect(run.log).toContain("update_and_install failed (try 1 of 8): retrying in 2s");
+  });
+
+  test("an install that fails on a stale index updates again before it tries again", () => {
+    const node = controlPlane();
+    node.stubState("apt-mirror-moved", 2);
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(aptSteps(run.calls)).toEqual(["update", "install", "update", "install", "update", "install"]);
   });
 
   test("writes the CA from metadata before init, the key readable by root only, and root's kubeconfig", () => {
@@ -110,11 +136,12 @@ describe("the control plane's bootstrap", () => {
     expect(node.read("/root/.kube/config")).toBe(node.read("/etc/kubernetes/admin.conf"));
   });
 
-  test("a second run after success changes nothing", () => {
+  test("a second run after success changes nothing but the token, created again", () => {
     const node = controlPlane();
     expect(node.run().status).toBe(0);
     const second = node.run();
     expect(second.status).toBe(0);
+    expect(second.calls).toContain(`kubeadm init phase bootstrap-token --config ${node.root}/etc/labyrinth/kubeadm.yaml`);
     expect(second.calls.filter((c) => / install |^kubeadm init --config|certs apiserver|^crictl .* stop/.test(c))).toEqual([]);
     expect(second.log).toContain("packages already installed");
     expect(second.log).toContain("cluster already initialized");
@@ -188,6 +215,15 @@ describe("the control plane's bootstrap", () => {
     expect(run.log).toContain("kubeadm init failed; its last lines (all of them in /var/log/labyrinth-kubeadm.log):");
     expect(run.log).toContain("[bootstrap-token] Using token: <token>");
     expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
+  });
+
+  test("a fresh control plane inits without a reset, though the kubelet package left manifests/.kubelet-keep", () => {
+    const node = controlPlane();
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(node.exists("/etc/kubernetes/manifests/.kubelet-keep")).toBe(true);
+    expect(run.log).not.toContain("did not finish");
+    expect(run.calls.filter((c) => c.startsWith("kubeadm reset"))).toEqual([]);
   });
 
   test.each(["wait-control-plane", "addon"])("a kubeadm init that failed at %s (admin.conf and manifests written) is reset before the next try", (phase) => {
@@ -286,6 +322,29 @@ test("the token never reaches the log or the console, though kubeadm prints it",
     expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
   }
   expect(sandboxes[0].read("/var/log/labyrinth-kubeadm.log")).toContain(`--token ${TOKEN}`);
+});
+
+describe("the metadata server", () => {
+  test("every request of the bootstrap carries Metadata-Flavor: Google", () => {
+    for (const node of [controlPlane(), worker()]) {
+      const reads = node.run().calls.filter((c) => c.includes(METADATA_URL));
+      expect(reads.length).toBeGreaterThanOrEqual(4);
+      for (const read of reads) expect(read).toMatch(/ header=Metadata-Flavor: Google$/);
+    }
+  });
+
+  test("its stand-in refuses a request without that header, as the real one does", () => {
+    const node = controlPlane();
+    const curl = (...headers: string[]) =>
+      spawnSync(join(STAND_INS, "curl"), ["-fsS", ...headers.flatMap((h) => ["-H", h]), `${METADATA_URL}/instance/name`], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, LABYRINTH_METADATA_URL: METADATA_URL, STUB_DIR: node.stub, CALLS: join(node.stub, "calls") },
+      });
+    expect(curl("Metadata-Flavor: Google")).toMatchObject({ status: 0, stdout: "labyrinth-node-0" });
+    expect(curl().status).toBe(22);
+    expect(curl("Metadata-Flavor: google").status).toBe(22);
+    expect(curl("X-Google-Metadata-Request: True").status).toBe(22);
+  });
 });
 
 function spawnMode(path: string): string {

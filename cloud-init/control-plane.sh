@@ -21,14 +21,23 @@ render_config() {
   render "$KUBEADM_CONFIG.in" "$KUBEADM_CONFIG"
 }
 
+# kubeadm writes admin.conf and the static-pod manifests before it waits for the control plane, so
+# a failed init leaves them (and busy ports) behind: its pre-flight would refuse to run again. Only
+# kubeadm's own files count: the kubelet package ships manifests/.kubelet-keep on every node.
+init_leftovers() {
+  local file
+  for file in admin.conf manifests/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd}.yaml; do
+    [ -e "$R/etc/kubernetes/$file" ] && return 0
+  done
+  return 1
+}
+
 kubeadm_init() {
   if [ -e "$STATE/kubeadm-init.done" ]; then
     log "cluster already initialized"
     return 0
   fi
-  # kubeadm writes admin.conf and the manifests before it waits for the control plane, so a failed
-  # init leaves them (and busy ports) behind: its pre-flight would refuse to run again.
-  if [ -e "$R/etc/kubernetes/admin.conf" ] || [ -n "$(ls -A "$R/etc/kubernetes/manifests" 2>/dev/null)" ]; then
+  if init_leftovers; then
     log "an earlier kubeadm init did not finish: resetting this node first"
     kubeadm_logged reset --force --cri-socket "$CRI_SOCKET"
     install_ca

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { writtenFile } from "./user-data";
 
-const STAND_INS = join(__dirname, "..", "stand-ins");
+export const STAND_INS = join(__dirname, "..", "stand-ins");
 export const METADATA_URL = "http://metadata.test/computeMetadata/v1";
 export const TOKEN = "abcdef.0123456789abcdef";
 
