@@ -6,7 +6,11 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { METADATA_KEYS } from "../constructs";
 import { METADATA_URL, NodeSandbox, STAND_INS, TOKEN, makeCa, phases } from "./support/node-sandbox";
+import ms from "ms";
+import { parseBootstrapLog } from "../lab/bootstrap-log";
 import { named, synthLab } from "./support/synth";
+import { parseUnit } from "./support/unit-file";
+import { writtenFile } from "./support/user-data";
 import { requireTool } from "./support/tools";
 
 requireTool("openssl");
@@ -322,6 +326,43 @@ test("the token never reaches the log or the console, though kubeadm prints it",
     expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
   }
   expect(sandboxes[0].read("/var/log/labyrinth-kubeadm.log")).toContain(`--token ${TOKEN}`);
+});
+
+describe("a node that gave up tries again", () => {
+  test("systemd restarts a failed bootstrap after a pause, with no limit on restarts", () => {
+    for (const vm of [controlPlaneVm, workerVm]) {
+      const unit = parseUnit(writtenFile(vm, "/etc/systemd/system/labyrinth-bootstrap.service"));
+      expect(unit.Service).toMatchObject({ Type: ["oneshot"], Restart: ["on-failure"], ExecStart: ["/opt/labyrinth/bootstrap.sh"] });
+      expect(ms(unit.Service.RestartSec[0] as ms.StringValue)).toBeGreaterThanOrEqual(30_000);
+      // systemd's default gives up after 5 starts in 10 s; 0 turns the limit off.
+      expect(unit.Unit.StartLimitIntervalSec).toEqual(["0"]);
+    }
+  });
+
+  test("each try logs its number; status reads the latest try and the earlier failures of this boot only", () => {
+    const node = worker();
+    node.stubState("cluster-info-unsigned", 1000);
+    const lastBoot = node.run({ JOIN_WAIT_SECONDS: "1" });
+    node.reboot();
+    const firstTry = node.run();
+    node.stubState("cluster-info-unsigned", 0);
+    const secondTry = node.run();
+    expect([lastBoot.status, firstTry.status, secondTry.status]).toEqual([1, 1, 0]);
+    expect(lastBoot.log).toContain("bootstrap of a worker node (lab labyrinth), attempt 1 of this boot");
+    expect(firstTry.log).toContain("attempt 1 of this boot");
+    expect(secondTry.log).toContain("attempt 2 of this boot");
+
+    const failedTry = parseBootstrapLog([lastBoot.output, firstTry.output].join("\n"));
+    expect(failedTry).toMatchObject({ attempt: 1, earlierFailures: [], complete: false });
+    expect(failedTry.failure).toMatch(/^phase wait-for-control-plane: FAILED/);
+
+    const serial = parseBootstrapLog([lastBoot.output, firstTry.output, secondTry.output].join("\n"));
+    expect(serial).toMatchObject({ role: "worker", attempt: 2, complete: true, failure: undefined });
+    expect(serial.earlierFailures).toEqual([failedTry.failure]);
+    expect(serial.phases.map((p) => [p.name, p.state])).toEqual(
+      ["prepare-host", "configure-apt", "install-packages", "pull-images", "wait-for-control-plane", "kubeadm-join"].map((n) => [n, "done"]),
+    );
+  });
 });
 
 describe("the metadata server", () => {

@@ -198,9 +198,19 @@ fetch_ca_cert() {
   metadata instance/attributes/labyrinth-ca-crt >"$1"
 }
 
+# Which try of this boot this is: systemd restarts a failed bootstrap, and /run is empty at every boot.
+count_attempt() {
+  local file=$R/run/labyrinth-bootstrap.attempts n
+  n=$(cat "$file" 2>/dev/null || echo 0)
+  ATTEMPT=$((n + 1))
+  mkdir -p "$(dirname "$file")"
+  echo "$ATTEMPT" >"$file"
+}
+
 # Common first steps of both roles.
 prepare_node() {
-  log "bootstrap of a $ROLE node (lab $LAB)"
+  count_attempt
+  log "bootstrap of a $ROLE node (lab $LAB), attempt $ATTEMPT of this boot"
   phase prepare-host prepare_host
   phase configure-apt configure_apt
   phase install-packages install_packages

@@ -106,6 +106,11 @@ export class NodeSandbox {
     };
   }
 
+  /** What a reboot does to the bootstrap's state: /run starts empty. */
+  public reboot(): void {
+    rmSync(join(this.root, "run"), { recursive: true, force: true });
+  }
+
   public remove(): void {
     rmSync(this.root, { recursive: true, force: true });
     rmSync(this.stub, { recursive: true, force: true });
