@@ -10,7 +10,7 @@ import ms from "ms";
 import { parseBootstrapLog } from "../lab/bootstrap-log";
 import { named, synthLab } from "./support/synth";
 import { parseUnit } from "./support/unit-file";
-import { writtenFile } from "./support/user-data";
+import { kubeadmConfig, writtenFile } from "./support/user-data";
 import { requireTool } from "./support/tools";
 
 requireTool("openssl");
@@ -362,6 +362,43 @@ describe("a node that gave up tries again", () => {
     expect(serial.phases.map((p) => [p.name, p.state])).toEqual(
       ["prepare-host", "configure-apt", "install-packages", "pull-images", "wait-for-control-plane", "kubeadm-join"].map((n) => [n, "done"]),
     );
+  });
+});
+
+describe("the join token stays valid, whatever the lab's ttl", () => {
+  const hours = (ttl: string) => Number(/^(\d+)h0m0s$/.exec(ttl)?.[1]) * 3_600_000;
+
+  test.each(["4h", "off", "3d"])("LABYRINTH_TTL=%s: a timer refreshes it at least twice within its ttl", (ttl) => {
+    const vm = named(synthLab({ ttl }).infra, "google_compute_instance", "labyrinth-node-0");
+    const tokenTtl = hours(kubeadmConfig(vm).InitConfiguration.bootstrapTokens[0].ttl);
+    expect(tokenTtl).toBeGreaterThanOrEqual(24 * 3_600_000);
+    const timer = parseUnit(writtenFile(vm, "/etc/systemd/system/labyrinth-token.timer"));
+    // The first refresh (after the timer starts) and every next one (after the last).
+    const periods = [...timer.Timer.OnActiveSec, ...timer.Timer.OnUnitActiveSec];
+    expect(periods).toHaveLength(2);
+    for (const period of periods) expect(2 * ms(period as ms.StringValue)).toBeLessThan(tokenTtl);
+    expect(timer.Install.WantedBy).toEqual(["timers.target"]);
+  });
+
+  test("the control plane enables the timer once init is done; its service runs the bootstrap's own token phase, output kept root-only", () => {
+    const node = controlPlane();
+    const { calls } = node.run();
+    const phase = `kubeadm init phase bootstrap-token --config ${node.root}/etc/labyrinth/kubeadm.yaml`;
+    expect(indexOfCall(calls, /^kubeadm init --config/)).toBeLessThan(calls.indexOf("systemctl enable --now labyrinth-token.timer"));
+    expect(calls.indexOf(phase)).toBeLessThan(calls.indexOf("systemctl enable --now labyrinth-token.timer"));
+    const service = parseUnit(writtenFile(controlPlaneVm, "/etc/systemd/system/labyrinth-token.service"));
+    // On the VM, the same command on the same rendered config (the sandbox's root is the VM's /).
+    expect(service.Service.ExecStart).toEqual([`/usr/bin/${phase.replace(node.root, "")}`]);
+    expect(service.Unit.ConditionPathExists).toEqual(["/etc/kubernetes/admin.conf"]);
+    expect(service.Service).toMatchObject({
+      UMask: ["0077"],
+      StandardOutput: ["append:/var/log/labyrinth-kubeadm.log"],
+      StandardError: ["append:/var/log/labyrinth-kubeadm.log"],
+    });
+  });
+
+  test("workers never enable it", () => {
+    expect(worker().run().calls.filter((c) => c.includes("labyrinth-token.timer"))).toEqual([]);
   });
 });
 

@@ -71,9 +71,11 @@ apiserver_cert() {
   crictl --runtime-endpoint "$CRI_SOCKET" ps --quiet --name kube-apiserver | xargs -r crictl --runtime-endpoint "$CRI_SOCKET" stop >/dev/null
 }
 
-# Creates the token again if it expired or the cluster is new, so a recreated worker can always join.
+# Creates the token again if it expired or the cluster is new, with an expiry of now plus its ttl,
+# so a recreated worker can always join; the timer does the same every few hours while the VM runs.
 bootstrap_token() {
   kubeadm_logged init phase bootstrap-token --config "$KUBEADM_CONFIG"
+  systemctl enable --now labyrinth-token.timer
 }
 
 root_kubeconfig() {

@@ -232,6 +232,8 @@ export class KubeadmNode extends Construct {
       libSh: readCloudInit("lib.sh"),
       roleScript: readCloudInit(`${this.role}.sh`),
       bootstrapUnit: readCloudInit("labyrinth-bootstrap.service"),
+      tokenService: readCloudInit("labyrinth-token.service"),
+      tokenTimer: readCloudInit("labyrinth-token.timer"),
     }, "cloud-config.yaml");
 
     const metadata: Record<string, string> = {
