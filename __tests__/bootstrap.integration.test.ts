@@ -129,13 +129,15 @@ describe("the control plane's bootstrap", () => {
     expect(aptSteps(run.calls)).toEqual(["update", "install", "update", "install", "update", "install"]);
   });
 
-  test("writes the CA from metadata before init, the key readable by root only, and root's kubeconfig", () => {
+  test("writes the CA from metadata before init, the key and its copy readable by root only, and root's kubeconfig", () => {
     const node = controlPlane();
     node.run();
     expect(node.read("/etc/kubernetes/pki/ca.crt")).toBe(ca.cert);
     expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    expect(node.read("/var/lib/labyrinth/ca.key")).toBe(ca.key);
     const mode = (path: string) => spawnMode(join(node.root, path));
     expect(mode("etc/kubernetes/pki/ca.key")).toBe("600");
+    expect(mode("var/lib/labyrinth/ca.key")).toBe("600");
     expect(mode("etc/labyrinth/kubeadm.yaml")).toBe("600");
     expect(node.read("/root/.kube/config")).toBe(node.read("/etc/kubernetes/admin.conf"));
   });
@@ -241,6 +243,53 @@ describe("the control plane's bootstrap", () => {
     const kubeadm = again.calls.filter((c) => /^kubeadm (reset|init --config)/.test(c));
     expect(kubeadm).toEqual(["kubeadm reset --force --cri-socket unix:///var/run/crio/crio.sock", `kubeadm init --config ${node.root}/etc/labyrinth/kubeadm.yaml`]);
     expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+  });
+});
+
+describe("once the deploy removed the CA key from metadata", () => {
+  const caKeyPath = `instance/attributes/${METADATA_KEYS.caKey}`;
+  const readsCaKey = (calls: string[]) => calls.filter((c) => c.includes(caKeyPath));
+
+  test("a reboot with a new external address re-issues the API server certificate from the node's copy", () => {
+    const node = controlPlane("34.86.1.10");
+    expect(node.run().status).toBe(0);
+    node.removeMetadata(caKeyPath);
+    node.reboot();
+    node.setMetadata("instance/network-interfaces/0/access-configs/0/external-ip", "35.199.7.7");
+    const rebooted = node.run();
+    expect(rebooted.status).toBe(0);
+    expect(rebooted.log).toContain("re-issuing the API server certificate");
+    expect(new X509Certificate(node.read("/etc/kubernetes/pki/apiserver.crt")).subjectAltName).toContain("IP Address:35.199.7.7");
+    expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    expect(readsCaKey(rebooted.calls)).toEqual([]);
+  });
+
+  test("a run after a half-done init resets the node and inits again from the node's copy", () => {
+    const node = controlPlane();
+    node.stubState("init-fails", "wait-control-plane");
+    expect(node.run().status).not.toBe(0);
+    node.removeMetadata(caKeyPath);
+    rmSync(join(node.stub, "init-fails"));
+    const again = node.run();
+    expect(again.status).toBe(0);
+    expect(again.calls.filter((c) => /^kubeadm (reset|init --config)|^ca present/.test(c))).toEqual([
+      "kubeadm reset --force --cri-socket unix:///var/run/crio/crio.sock",
+      `kubeadm init --config ${node.root}/etc/labyrinth/kubeadm.yaml`,
+      "ca present at init",
+    ]);
+    expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    expect(readsCaKey(again.calls)).toEqual([]);
+  });
+
+  test("a control plane with neither the copy nor the metadata key stops before init, saying why", () => {
+    const node = controlPlane();
+    node.removeMetadata(caKeyPath);
+    const run = node.run();
+    expect(run.status).not.toBe(0);
+    expect(run.log).toContain("the CA key is neither in /var/lib/labyrinth/ca.key nor in instance metadata");
+    expect(run.log).toMatch(/phase install-ca: FAILED/);
+    expect(node.exists("/var/lib/labyrinth/ca.key.part")).toBe(false);
+    expect(run.calls.some((c) => c.startsWith("kubeadm init"))).toBe(false);
   });
 });
 

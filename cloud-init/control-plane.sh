@@ -5,13 +5,23 @@
 . "$(dirname "$0")/lib.sh"
 
 PKI=$R/etc/kubernetes/pki
+# The node's own copy of the CA key, root only: the deploy removes the key from instance metadata
+# once the API server is up, and kubeadm reset empties the pki folder.
+CA_KEY=$STATE/ca.key
 
 # The CA that Terraform made: kubeadm uses an existing ca.crt/ca.key instead of making its own.
+# The key comes from metadata once; every later boot and reset works from the copy.
 install_ca() {
   fetch_ca_cert "$PKI/ca.crt"
-  if [ ! -s "$PKI/ca.key" ]; then
-    (umask 077 && metadata instance/attributes/labyrinth-ca-key >"$PKI/ca.key")
+  if [ ! -s "$CA_KEY" ]; then
+    if ! (umask 077 && metadata instance/attributes/labyrinth-ca-key >"$CA_KEY.part"); then
+      log "the CA key is neither in /var/lib/labyrinth/ca.key nor in instance metadata (the deploy removes it once the API server is up): replace this VM to start a new cluster"
+      rm -f "$CA_KEY.part"
+      return 1
+    fi
+    mv "$CA_KEY.part" "$CA_KEY"
   fi
+  install -m 600 "$CA_KEY" "$PKI/ca.key"
 }
 
 render_config() {

@@ -72,6 +72,10 @@ export class NodeSandbox {
     writeFileSync(join(this.stub, "metadata", path), value);
   }
 
+  public removeMetadata(path: string): void {
+    rmSync(join(this.stub, "metadata", path));
+  }
+
   /** Sets a stand-in's behaviour: a countdown or a value (see the stand-ins' headers). */
   public stubState(name: string, value: string | number): void {
     writeFileSync(join(this.stub, name), String(value));
