@@ -10,4 +10,5 @@ export { IAP_SOURCE_RANGE, LabyrinthNetwork, LabyrinthNetworkProps } from "./lab
 export { KubeadmClusterSettings, KubeadmNode, KubeadmNodeProps, KubeadmRole, METADATA_KEYS, NO_SPOT_FAMILIES } from "./kubeadm-node";
 export { Lifetime, parseLifetime } from "./lifetime";
 export { MetadataGuard, MetadataGuardProps } from "./metadata-guard";
+export { MetadataKeyRemoval, MetadataKeyRemovalProps } from "./metadata-key-removal";
 export { ProbeWorkload, ProbeWorkloadProps } from "./probe-workload";

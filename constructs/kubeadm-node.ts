@@ -10,7 +10,11 @@ import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
 export type KubeadmRole = "control-plane" | "worker";
 
-/** Instance-metadata keys that carry secrets beside user-data; the bootstrap reads them at boot. */
+/**
+ * Instance-metadata keys that carry secrets beside user-data; the bootstrap reads them at boot. The
+ * control plane keeps a copy of the CA key and ignores later changes to it: the lab's deploy removes
+ * it (MetadataKeyRemoval) once the API server is up.
+ */
 export const METADATA_KEYS = {
   token: "labyrinth-token",
   caCert: "labyrinth-ca-crt",
@@ -277,8 +281,15 @@ export class KubeadmNode extends Construct {
         ...(maxRunSeconds !== undefined ? { maxRunDuration: { seconds: maxRunSeconds } } : {}),
       },
       metadata,
-      // Its id changes only when the control plane is replaced, not when it is updated in place.
-      lifecycle: props.controlPlane ? { replaceTriggeredBy: [`google_compute_instance.${props.controlPlane.instance.friendlyUniqueId}.id`] } : undefined,
+      lifecycle:
+        this.role === "control-plane"
+          ? // The node keeps its own copy of the CA key; once the deploy removes the key from metadata
+            // (MetadataKeyRemoval), Terraform must not put it back.
+            { ignoreChanges: [`metadata["${METADATA_KEYS.caKey}"]`] }
+          : props.controlPlane
+            ? // Its id changes only when the control plane is replaced, not when it is updated in place.
+              { replaceTriggeredBy: [`google_compute_instance.${props.controlPlane.instance.friendlyUniqueId}.id`] }
+            : undefined,
     });
   }
 

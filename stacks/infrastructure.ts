@@ -8,7 +8,8 @@ import { CiliumRelease } from "../constructs/cilium-release";
 import { ClusterIdentity } from "../constructs/cluster-identity";
 import { check } from "../constructs/errors";
 import { addressAt } from "../constructs/ipv4";
-import { KubeadmNode } from "../constructs/kubeadm-node";
+import { KubeadmNode, METADATA_KEYS } from "../constructs/kubeadm-node";
+import { MetadataKeyRemoval } from "../constructs/metadata-key-removal";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
 import { Lifetime, parseLifetime } from "../constructs/lifetime";
 import { checkImage, checkVersion } from "../constructs/names";
@@ -112,13 +113,15 @@ export class InfrastructureStack extends TerraformStack {
     this.apiEndpoint = `https://${this.controlPlane.externalAddress}:6443`;
     // This stack ends when the API server answers. The in-cluster stack's plan then refreshes its
     // objects against a live API server, also after a deploy that rebuilt the control plane.
-    new ApiWait(this, "ApiServerReady", {
+    const ready = new ApiWait(this, "ApiServerReady", {
       access: { endpoint: this.apiEndpoint, caCertPem: this.identity.caCertPem, clientCertPem: this.identity.adminCertPem, clientKeyPem: this.identity.adminKeyPem },
       condition: WaitCondition.apiServerReady(),
       timeoutSeconds: 900,
       hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${this.controlPlane.name} --zone ${this.controlPlane.zone} | grep labyrinth:`,
       dependsOn: [this.controlPlane.instance],
     });
+    // A ready API server means the control plane has read the CA key and keeps its own copy.
+    new MetadataKeyRemoval(this, "CaKeyRemoval", { instance: this.controlPlane.instance, key: METADATA_KEYS.caKey, dependsOn: [ready.resource] });
 
     const projectFlag = settings.project ? ` --project ${settings.project}` : "";
     new TerraformOutput(this, "nodes", {
