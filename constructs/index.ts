@@ -1,7 +1,7 @@
 // The public API: what another cdktf project imports from this package.
 export { ApiWait, ApiWaitProps, WaitCondition } from "./api-wait";
 export { CiliumRelease, CiliumReleaseProps } from "./cilium-release";
-export { ClusterAccess } from "./cluster-access";
+export { ClientCredentialsFile, ClusterAccess } from "./cluster-access";
 export { ClusterIdentity, ClusterIdentityProps } from "./cluster-identity";
 export { ConnectivityCheck, ConnectivityCheckProps } from "./connectivity-check";
 export { SettingError } from "./errors";

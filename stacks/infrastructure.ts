@@ -13,6 +13,8 @@ import { MetadataKeyRemoval } from "../constructs/metadata-key-removal";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
 import { Lifetime, parseLifetime } from "../constructs/lifetime";
 import { checkImage, checkVersion } from "../constructs/names";
+import { ClientCredentialsFile } from "../constructs/cluster-access";
+import { statePath } from "../lab/state";
 import { LabSettings } from "./settings";
 
 /** Where the control plane sits in the subnet, and how far workers start after it (the article's .2, .4, .5). */
@@ -32,9 +34,12 @@ export class InfrastructureStack extends TerraformStack {
   public readonly apiEndpoint: string;
   /** How long the VMs live. */
   public readonly lifetime: Lifetime;
+  /** Where deploy-time commands read the admin client certificate and key: this stack's state. */
+  public readonly adminCredentials: ClientCredentialsFile;
 
   constructor(scope: Construct, id: string, settings: LabSettings) {
     super(scope, id);
+    this.adminCredentials = { statePath: statePath(id), certificateOutput: "admin_client_certificate", keyOutput: "admin_client_key" };
     check(settings.name.length <= 30, "name", `"${settings.name}" is longer than 30 characters: resource names are built from it, use a shorter name`);
     check(Number.isInteger(settings.workers) && settings.workers >= 1, "workers", `${settings.workers} workers: a lab needs at least 1`);
     // The workers pull these images early: check them here, under the names users set.
@@ -116,7 +121,7 @@ export class InfrastructureStack extends TerraformStack {
     const ready = new ApiWait(this, "ApiServerReady", {
       access: { endpoint: this.apiEndpoint, caCertPem: this.identity.caCertPem, clientCertPem: this.identity.adminCertPem, clientKeyPem: this.identity.adminKeyPem },
       condition: WaitCondition.apiServerReady(),
-      timeoutSeconds: 900,
+      timeoutSeconds: 1800,
       hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${this.controlPlane.name} --zone ${this.controlPlane.zone} | grep labyrinth:`,
       dependsOn: [this.controlPlane.instance],
     });
@@ -136,8 +141,8 @@ export class InfrastructureStack extends TerraformStack {
     });
     new TerraformOutput(this, "api_endpoint", { value: this.apiEndpoint });
     new TerraformOutput(this, "cluster_ca_certificate", { value: this.identity.caCertPem });
-    new TerraformOutput(this, "admin_client_certificate", { value: this.identity.adminCertPem });
-    new TerraformOutput(this, "admin_client_key", { value: this.identity.adminKeyPem, sensitive: true });
+    new TerraformOutput(this, this.adminCredentials.certificateOutput, { value: this.identity.adminCertPem });
+    new TerraformOutput(this, this.adminCredentials.keyOutput, { value: this.identity.adminKeyPem, sensitive: true });
     new TerraformOutput(this, "kubeconfig", {
       description: "Admin kubeconfig: npm run kubeconfig writes it to a file",
       sensitive: true,
