@@ -1,5 +1,9 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ApiWait, WaitCondition } from "../constructs";
+import { resourcesOf, synthLab, synthStack, testStack } from "./support/synth";
 import { Handler, standInApi as startStandIn } from "./support/stand-in-api";
 import { makeTestPki, TestPki } from "./support/test-pki";
 import { requireTool } from "./support/tools";
@@ -15,7 +19,7 @@ function standInApi(handler: Handler, serverPki = pki) {
 
 function runWait(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { env: { PATH: process.env.PATH ?? "", LABYRINTH_CA: pki.ca, LABYRINTH_POLL_SECONDS: "0.05", ...env } });
+    const child = spawn(process.execPath, [SCRIPT, ...args], { env: { PATH: process.env.PATH ?? "", LABYRINTH_CA: pki.ca, LABYRINTH_POLL_SECONDS: "0.05", LABYRINTH_WAIT_SECONDS: "20", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -24,7 +28,13 @@ function runWait(args: string[], env: Record<string, string>): Promise<{ status:
   });
 }
 
-const withClient = { LABYRINTH_CLIENT_CERT: pki.clientCert, LABYRINTH_CLIENT_KEY: pki.clientKey };
+// (Every wait is bounded here, so that a broken one ends rather than outliving the test.)
+// The client certificate and key, where the lab keeps them: outputs of the infrastructure stack's state.
+const work = mkdtempSync(join(tmpdir(), "labyrinth-wait-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const statePath = join(work, "terraform.labyrinth-infra.tfstate");
+writeFileSync(statePath, JSON.stringify({ version: 4, outputs: { admin_client_certificate: { value: pki.clientCert, type: "string" }, admin_client_key: { value: pki.clientKey, type: "string", sensitive: true } } }));
+const withClient = { LABYRINTH_CLIENT_STATE: statePath, LABYRINTH_CLIENT_CERT_OUTPUT: "admin_client_certificate", LABYRINTH_CLIENT_KEY_OUTPUT: "admin_client_key" };
 
 describe("wait.mjs readyz", () => {
   test("polls until /readyz answers ok", async () => {
@@ -132,4 +142,60 @@ test.each([
   const result = await runWait(args, { LABYRINTH_API: endpoint });
   expect(result.status).toBe(2);
   expect(result.stderr).toContain("usage:");
+});
+
+describe("the client certificate stays in its file", () => {
+  test("a crd wait reads it from the state file's outputs; a state file without them is one line, before any request", async () => {
+    const api = await standInApi((_path, client) => (client ? { status: 200, body: { status: { conditions: [{ type: "Established", status: "True" }] } } } : { status: 401, body: "Unauthorized" }));
+    const ok = await runWait(["crd", "ciliumnetworkpolicies.cilium.io"], { LABYRINTH_API: api.url, ...withClient });
+    const missing = await runWait(["crd", "ciliumnetworkpolicies.cilium.io"], { LABYRINTH_API: api.url, ...withClient, LABYRINTH_CLIENT_KEY_OUTPUT: "admin_key" });
+    await api.close();
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^labyrinth: waiting for crd ciliumnetworkpolicies\.cilium\.io, up to 20s; a line every 30s\n/);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toBe(
+      `labyrinth: crd ciliumnetworkpolicies.cilium.io: cannot read the client certificate (${statePath} has no output "admin_key"); LABYRINTH_CLIENT_STATE names the infrastructure stack's state, deploy that stack first`,
+    );
+    expect(api.hits.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/ciliumnetworkpolicies.cilium.io")).toBe(1);
+  });
+
+  test("in the lab's stacks, no wait's command or environment refers to a secret; the cluster's waits name the infrastructure state", () => {
+    const { infra, cluster } = synthLab();
+    const execs = (json: any) => resourcesOf(json, "terraform_data").flatMap((r) => r.provisioner.map((p: any) => p["local-exec"]));
+    for (const exec of [...execs(infra), ...execs(cluster)]) {
+      // A reference to a key, a password or the admin certificate, or any secret's value.
+      expect(JSON.stringify(exec)).not.toMatch(/\$\{[^}]*(tls_private_key|random_password|Identity_Admin)|PRIVATE KEY/);
+    }
+    const clientWaits = execs(cluster).filter((e) => / (crd|job) /.test(e.command));
+    expect(clientWaits).toHaveLength(2);
+    for (const exec of clientWaits) {
+      expect(exec.environment).toMatchObject({
+        LABYRINTH_CLIENT_STATE: infra.terraform.backend.local.path,
+        LABYRINTH_CLIENT_CERT_OUTPUT: "admin_client_certificate",
+        LABYRINTH_CLIENT_KEY_OUTPUT: "admin_client_key",
+      });
+    }
+    expect(infra.output.admin_client_key).toMatchObject({ sensitive: true, value: expect.stringContaining("tls_private_key.") });
+    expect(infra.output.admin_client_certificate.value).toContain("tls_locally_signed_cert.");
+  });
+
+  test("a wait that needs the client certificate without a file to read it from is refused", () => {
+    const stack = testStack("waits");
+    const access = { endpoint: "https://10.0.0.1:6443", caCertPem: "ca", clientCertPem: "cert", clientKeyPem: "key" };
+    expect(() => new ApiWait(stack, "Crd", { access, condition: WaitCondition.crdEstablished("x.example.com") })).toThrow(
+      /^access\.clientCredentialsFile: waiting for crd x\.example\.com needs the client certificate: name the state file and outputs that hold it$/,
+    );
+  });
+});
+
+describe("the readiness gate fits the article's disk", () => {
+  test("the infrastructure stack waits 30 minutes for the API server, and so does a wait by default", () => {
+    const { infra } = synthLab();
+    const gate = resourcesOf(infra, "terraform_data").find((r) => r["//"].metadata.path.endsWith("/ApiServerReady/Resource"));
+    expect(gate.provisioner[0]["local-exec"].environment.LABYRINTH_WAIT_SECONDS).toBe("1800");
+    const stack = testStack("default");
+    new ApiWait(stack, "Ready", { access: { endpoint: "https://10.0.0.1:6443", caCertPem: "ca", clientCertPem: "cert", clientKeyPem: "key" }, condition: WaitCondition.apiServerReady() });
+    const [wait] = resourcesOf(synthStack(stack), "terraform_data");
+    expect(wait.provisioner[0]["local-exec"].environment.LABYRINTH_WAIT_SECONDS).toBe("1800");
+  });
 });

@@ -1,11 +1,16 @@
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { METADATA_KEYS } from "../constructs";
-import { NodeSandbox, TOKEN, makeCa, phases } from "./support/node-sandbox";
+import { METADATA_URL, NodeSandbox, STAND_INS, TOKEN, makeCa, phases } from "./support/node-sandbox";
+import ms from "ms";
+import { parseBootstrapLog } from "../lab/bootstrap-log";
 import { named, synthLab } from "./support/synth";
+import { parseUnit } from "./support/unit-file";
+import { kubeadmConfig, writtenFile } from "./support/user-data";
 import { requireTool } from "./support/tools";
 
 requireTool("openssl");
@@ -73,13 +78,15 @@ describe("the control plane's bootstrap", () => {
 
   test("prepares the host: swap off for good, modules and sysctls kept across reboots", () => {
     const node = controlPlane();
-    node.run();
+    const { calls } = node.run();
     expect(node.read("/etc/fstab")).toMatch(/^# labyrinth: swap off for the kubelet: \/swap\.img none swap/m);
     expect(node.read("/etc/modules-load.d/labyrinth-k8s.conf")).toBe("overlay\nbr_netfilter\n");
     expect(node.read("/etc/sysctl.d/99-labyrinth-k8s.conf")).toMatch(
       /net\.bridge\.bridge-nf-call-iptables = 1\nnet\.bridge\.bridge-nf-call-ip6tables = 1\nnet\.ipv4\.ip_forward = 1/,
     );
     expect(node.read("/etc/needrestart/conf.d/labyrinth.conf")).toContain("$nrconf{restart} = 'a';");
+    // The sysctls apply now, not only at the next boot.
+    expect(calls).toContain("sysctl --system");
   });
 
   test("installs CRI-O and Kubernetes 1.33 from their repositories, held, with apt waiting for the dpkg lock", () => {
@@ -97,24 +104,50 @@ describe("the control plane's bootstrap", () => {
     expect(calls).toContain("apt-mark hold cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools");
     expect(calls).toContain("systemctl stop apt-daily.timer apt-daily-upgrade.timer");
     expect(calls).toContain("systemctl enable --now crio");
+    expect(calls).toContain("systemctl enable kubelet");
   });
 
-  test("writes the CA from metadata before init, the key readable by root only, and root's kubeconfig", () => {
+  const aptSteps = (calls: string[]) =>
+    calls.filter((c) => c.startsWith("apt-get ")).map((c) => (c.endsWith(" update") ? "update" : c.includes(" install ") ? "install" : c));
+
+  test("an update that met a mirror mid-sync fails, and is retried with the install", () => {
+    const node = controlPlane();
+    node.stubState("apt-mirror-sync", 1);
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(run.calls.find((c) => c.endsWith(" update"))).toContain(" -o APT::Update::Error-Mode=any update");
+    // The broken index never reaches an install: the failed update is retried first.
+    expect(aptSteps(run.calls)).toEqual(["update", "update", "install"]);
+    expect(run.log).toContain("update_and_install failed (try 1 of 8): retrying in 2s");
+  });
+
+  test("an install that fails on a stale index updates again before it tries again", () => {
+    const node = controlPlane();
+    node.stubState("apt-mirror-moved", 2);
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(aptSteps(run.calls)).toEqual(["update", "install", "update", "install", "update", "install"]);
+  });
+
+  test("writes the CA from metadata before init, the key and its copy readable by root only, and root's kubeconfig", () => {
     const node = controlPlane();
     node.run();
     expect(node.read("/etc/kubernetes/pki/ca.crt")).toBe(ca.cert);
     expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    expect(node.read("/var/lib/labyrinth/ca.key")).toBe(ca.key);
     const mode = (path: string) => spawnMode(join(node.root, path));
     expect(mode("etc/kubernetes/pki/ca.key")).toBe("600");
+    expect(mode("var/lib/labyrinth/ca.key")).toBe("600");
     expect(mode("etc/labyrinth/kubeadm.yaml")).toBe("600");
     expect(node.read("/root/.kube/config")).toBe(node.read("/etc/kubernetes/admin.conf"));
   });
 
-  test("a second run after success changes nothing", () => {
+  test("a second run after success changes nothing but the token, created again", () => {
     const node = controlPlane();
     expect(node.run().status).toBe(0);
     const second = node.run();
     expect(second.status).toBe(0);
+    expect(second.calls).toContain(`kubeadm init phase bootstrap-token --config ${node.root}/etc/labyrinth/kubeadm.yaml`);
     expect(second.calls.filter((c) => / install |^kubeadm init --config|certs apiserver|^crictl .* stop/.test(c))).toEqual([]);
     expect(second.log).toContain("packages already installed");
     expect(second.log).toContain("cluster already initialized");
@@ -190,6 +223,15 @@ describe("the control plane's bootstrap", () => {
     expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
   });
 
+  test("a fresh control plane inits without a reset, though the kubelet package left manifests/.kubelet-keep", () => {
+    const node = controlPlane();
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(node.exists("/etc/kubernetes/manifests/.kubelet-keep")).toBe(true);
+    expect(run.log).not.toContain("did not finish");
+    expect(run.calls.filter((c) => c.startsWith("kubeadm reset"))).toEqual([]);
+  });
+
   test.each(["wait-control-plane", "addon"])("a kubeadm init that failed at %s (admin.conf and manifests written) is reset before the next try", (phase) => {
     const node = controlPlane();
     node.stubState("init-fails", phase);
@@ -201,6 +243,53 @@ describe("the control plane's bootstrap", () => {
     const kubeadm = again.calls.filter((c) => /^kubeadm (reset|init --config)/.test(c));
     expect(kubeadm).toEqual(["kubeadm reset --force --cri-socket unix:///var/run/crio/crio.sock", `kubeadm init --config ${node.root}/etc/labyrinth/kubeadm.yaml`]);
     expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+  });
+});
+
+describe("once the deploy removed the CA key from metadata", () => {
+  const caKeyPath = `instance/attributes/${METADATA_KEYS.caKey}`;
+  const readsCaKey = (calls: string[]) => calls.filter((c) => c.includes(caKeyPath));
+
+  test("a reboot with a new external address re-issues the API server certificate from the node's copy", () => {
+    const node = controlPlane("34.86.1.10");
+    expect(node.run().status).toBe(0);
+    node.removeMetadata(caKeyPath);
+    node.reboot();
+    node.setMetadata("instance/network-interfaces/0/access-configs/0/external-ip", "35.199.7.7");
+    const rebooted = node.run();
+    expect(rebooted.status).toBe(0);
+    expect(rebooted.log).toContain("re-issuing the API server certificate");
+    expect(new X509Certificate(node.read("/etc/kubernetes/pki/apiserver.crt")).subjectAltName).toContain("IP Address:35.199.7.7");
+    expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    expect(readsCaKey(rebooted.calls)).toEqual([]);
+  });
+
+  test("a run after a half-done init resets the node and inits again from the node's copy", () => {
+    const node = controlPlane();
+    node.stubState("init-fails", "wait-control-plane");
+    expect(node.run().status).not.toBe(0);
+    node.removeMetadata(caKeyPath);
+    rmSync(join(node.stub, "init-fails"));
+    const again = node.run();
+    expect(again.status).toBe(0);
+    expect(again.calls.filter((c) => /^kubeadm (reset|init --config)|^ca present/.test(c))).toEqual([
+      "kubeadm reset --force --cri-socket unix:///var/run/crio/crio.sock",
+      `kubeadm init --config ${node.root}/etc/labyrinth/kubeadm.yaml`,
+      "ca present at init",
+    ]);
+    expect(node.read("/etc/kubernetes/pki/ca.key")).toBe(ca.key);
+    expect(readsCaKey(again.calls)).toEqual([]);
+  });
+
+  test("a control plane with neither the copy nor the metadata key stops before init, saying why", () => {
+    const node = controlPlane();
+    node.removeMetadata(caKeyPath);
+    const run = node.run();
+    expect(run.status).not.toBe(0);
+    expect(run.log).toContain("the CA key is neither in /var/lib/labyrinth/ca.key nor in instance metadata");
+    expect(run.log).toMatch(/phase install-ca: FAILED/);
+    expect(node.exists("/var/lib/labyrinth/ca.key.part")).toBe(false);
+    expect(run.calls.some((c) => c.startsWith("kubeadm init"))).toBe(false);
   });
 });
 
@@ -286,6 +375,103 @@ test("the token never reaches the log or the console, though kubeadm prints it",
     expect(run.log + run.output).not.toContain(TOKEN.split(".")[1]);
   }
   expect(sandboxes[0].read("/var/log/labyrinth-kubeadm.log")).toContain(`--token ${TOKEN}`);
+});
+
+describe("a node that gave up tries again", () => {
+  test("systemd restarts a failed bootstrap after a pause, with no limit on restarts", () => {
+    for (const vm of [controlPlaneVm, workerVm]) {
+      const unit = parseUnit(writtenFile(vm, "/etc/systemd/system/labyrinth-bootstrap.service"));
+      expect(unit.Service).toMatchObject({ Type: ["oneshot"], Restart: ["on-failure"], ExecStart: ["/opt/labyrinth/bootstrap.sh"] });
+      expect(ms(unit.Service.RestartSec[0] as ms.StringValue)).toBeGreaterThanOrEqual(30_000);
+      // systemd's default gives up after 5 starts in 10 s; 0 turns the limit off.
+      expect(unit.Unit.StartLimitIntervalSec).toEqual(["0"]);
+    }
+  });
+
+  test("each try logs its number; status reads the latest try and the earlier failures of this boot only", () => {
+    const node = worker();
+    node.stubState("cluster-info-unsigned", 1000);
+    const lastBoot = node.run({ JOIN_WAIT_SECONDS: "1" });
+    node.reboot();
+    const firstTry = node.run();
+    node.stubState("cluster-info-unsigned", 0);
+    const secondTry = node.run();
+    expect([lastBoot.status, firstTry.status, secondTry.status]).toEqual([1, 1, 0]);
+    expect(lastBoot.log).toContain("bootstrap of a worker node (lab labyrinth), attempt 1 of this boot");
+    expect(firstTry.log).toContain("attempt 1 of this boot");
+    expect(secondTry.log).toContain("attempt 2 of this boot");
+
+    const failedTry = parseBootstrapLog([lastBoot.output, firstTry.output].join("\n"));
+    expect(failedTry).toMatchObject({ attempt: 1, earlierFailures: [], complete: false });
+    expect(failedTry.failure).toMatch(/^phase wait-for-control-plane: FAILED/);
+
+    const serial = parseBootstrapLog([lastBoot.output, firstTry.output, secondTry.output].join("\n"));
+    expect(serial).toMatchObject({ role: "worker", attempt: 2, complete: true, failure: undefined });
+    expect(serial.earlierFailures).toEqual([failedTry.failure]);
+    expect(serial.phases.map((p) => [p.name, p.state])).toEqual(
+      ["prepare-host", "configure-apt", "install-packages", "pull-images", "wait-for-control-plane", "kubeadm-join"].map((n) => [n, "done"]),
+    );
+  });
+});
+
+describe("the join token stays valid, whatever the lab's ttl", () => {
+  const hours = (ttl: string) => Number(/^(\d+)h0m0s$/.exec(ttl)?.[1]) * 3_600_000;
+
+  test.each(["4h", "off", "3d"])("LABYRINTH_TTL=%s: a timer refreshes it at least twice within its ttl", (ttl) => {
+    const vm = named(synthLab({ ttl }).infra, "google_compute_instance", "labyrinth-node-0");
+    const tokenTtl = hours(kubeadmConfig(vm).InitConfiguration.bootstrapTokens[0].ttl);
+    expect(tokenTtl).toBeGreaterThanOrEqual(24 * 3_600_000);
+    const timer = parseUnit(writtenFile(vm, "/etc/systemd/system/labyrinth-token.timer"));
+    // The first refresh (after the timer starts) and every next one (after the last).
+    const periods = [...timer.Timer.OnActiveSec, ...timer.Timer.OnUnitActiveSec];
+    expect(periods).toHaveLength(2);
+    for (const period of periods) expect(2 * ms(period as ms.StringValue)).toBeLessThan(tokenTtl);
+    expect(timer.Install.WantedBy).toEqual(["timers.target"]);
+  });
+
+  test("the control plane enables the timer once init is done; its service runs the bootstrap's own token phase, output kept root-only", () => {
+    const node = controlPlane();
+    const { calls } = node.run();
+    const phase = `kubeadm init phase bootstrap-token --config ${node.root}/etc/labyrinth/kubeadm.yaml`;
+    expect(indexOfCall(calls, /^kubeadm init --config/)).toBeLessThan(calls.indexOf("systemctl enable --now labyrinth-token.timer"));
+    expect(calls.indexOf(phase)).toBeLessThan(calls.indexOf("systemctl enable --now labyrinth-token.timer"));
+    const service = parseUnit(writtenFile(controlPlaneVm, "/etc/systemd/system/labyrinth-token.service"));
+    // On the VM, the same command on the same rendered config (the sandbox's root is the VM's /).
+    expect(service.Service.ExecStart).toEqual([`/usr/bin/${phase.replace(node.root, "")}`]);
+    expect(service.Unit.ConditionPathExists).toEqual(["/etc/kubernetes/admin.conf"]);
+    expect(service.Service).toMatchObject({
+      UMask: ["0077"],
+      StandardOutput: ["append:/var/log/labyrinth-kubeadm.log"],
+      StandardError: ["append:/var/log/labyrinth-kubeadm.log"],
+    });
+  });
+
+  test("workers never enable it", () => {
+    expect(worker().run().calls.filter((c) => c.includes("labyrinth-token.timer"))).toEqual([]);
+  });
+});
+
+describe("the metadata server", () => {
+  test("every request of the bootstrap carries Metadata-Flavor: Google", () => {
+    for (const node of [controlPlane(), worker()]) {
+      const reads = node.run().calls.filter((c) => c.includes(METADATA_URL));
+      expect(reads.length).toBeGreaterThanOrEqual(4);
+      for (const read of reads) expect(read).toMatch(/ header=Metadata-Flavor: Google$/);
+    }
+  });
+
+  test("its stand-in refuses a request without that header, as the real one does", () => {
+    const node = controlPlane();
+    const curl = (...headers: string[]) =>
+      spawnSync(join(STAND_INS, "curl"), ["-fsS", ...headers.flatMap((h) => ["-H", h]), `${METADATA_URL}/instance/name`], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, LABYRINTH_METADATA_URL: METADATA_URL, STUB_DIR: node.stub, CALLS: join(node.stub, "calls") },
+      });
+    expect(curl("Metadata-Flavor: Google")).toMatchObject({ status: 0, stdout: "labyrinth-node-0" });
+    expect(curl().status).toBe(22);
+    expect(curl("Metadata-Flavor: google").status).toBe(22);
+    expect(curl("X-Google-Metadata-Request: True").status).toBe(22);
+  });
 });
 
 function spawnMode(path: string): string {

@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { parse } from "yaml";
 import { named, synthLab } from "./support/synth";
 import { requireTool } from "./support/tools";
+import { parseUnit } from "./support/unit-file";
 import { userDataText, writtenFile } from "./support/user-data";
 
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-lint-"));
@@ -52,5 +54,48 @@ describe("rendered cloud-init", () => {
     const env = spawnSync("shellcheck", ["-s", "bash", "-e", "SC2034", "node.env"], { cwd: node, encoding: "utf8" });
     expect(env.stdout).toBe("");
     expect(env.status).toBe(0);
+  });
+});
+
+describe("systemd units", () => {
+  beforeAll(() => requireTool("systemd-analyze"));
+
+  /**
+   * `systemd-analyze verify` on a root holding the node's files as cloud-init writes them, this
+   * machine's system units (the targets they name), and the commands packages install.
+   */
+  function verify(files: { path: string; permissions: string; content: string }[]) {
+    const root = mkdtempSync(join(dir, "root-"));
+    mkdirSync(join(root, "usr/lib/systemd"), { recursive: true });
+    cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
+    for (const file of files) {
+      mkdirSync(dirname(join(root, file.path)), { recursive: true });
+      writeFileSync(join(root, file.path), file.content, { mode: parseInt(file.permissions, 8) });
+    }
+    const units = files.filter((f) => /\.(service|timer)$/.test(f.path));
+    for (const command of units.flatMap((u) => parseUnit(u.content).Service?.ExecStart ?? []).map((c) => c.split(" ")[0])) {
+      if (existsSync(join(root, command))) continue;
+      mkdirSync(dirname(join(root, command)), { recursive: true });
+      writeFileSync(join(root, command), "#!/bin/sh\n", { mode: 0o755 });
+    }
+    const names = units.map((u) => u.path.split("/").pop() as string);
+    return { names, ...spawnSync("systemd-analyze", ["verify", `--root=${root}`, "--man=no", ...names], { encoding: "utf8" }) };
+  }
+  const writtenFiles = (vm: any) => parse(userDataText(vm)).write_files;
+
+  test.each(roles)("the %s's units pass `systemd-analyze verify`", (_role, vm) => {
+    const result = verify(writtenFiles(vm));
+    expect(result.names).toContain("labyrinth-bootstrap.service");
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  test.each([
+    ["a restart that systemd refuses for a oneshot", "Restart=on-failure", "Restart=always"],
+    ["a misspelt directive", "RestartSec=", "RestartSecs="],
+  ])("%s fails the same check", (_case, good, bad) => {
+    const files = writtenFiles(roles[0][1]).map((f: any) => (f.path.endsWith("labyrinth-bootstrap.service") ? { ...f, content: f.content.replace(good, bad) } : f));
+    const result = verify(files);
+    expect(result.stderr).not.toBe("");
   });
 });

@@ -5,13 +5,23 @@
 . "$(dirname "$0")/lib.sh"
 
 PKI=$R/etc/kubernetes/pki
+# The node's own copy of the CA key, root only: the deploy removes the key from instance metadata
+# once the API server is up, and kubeadm reset empties the pki folder.
+CA_KEY=$STATE/ca.key
 
 # The CA that Terraform made: kubeadm uses an existing ca.crt/ca.key instead of making its own.
+# The key comes from metadata once; every later boot and reset works from the copy.
 install_ca() {
   fetch_ca_cert "$PKI/ca.crt"
-  if [ ! -s "$PKI/ca.key" ]; then
-    (umask 077 && metadata instance/attributes/labyrinth-ca-key >"$PKI/ca.key")
+  if [ ! -s "$CA_KEY" ]; then
+    if ! (umask 077 && metadata instance/attributes/labyrinth-ca-key >"$CA_KEY.part"); then
+      log "the CA key is neither in /var/lib/labyrinth/ca.key nor in instance metadata (the deploy removes it once the API server is up): replace this VM to start a new cluster"
+      rm -f "$CA_KEY.part"
+      return 1
+    fi
+    mv "$CA_KEY.part" "$CA_KEY"
   fi
+  install -m 600 "$CA_KEY" "$PKI/ca.key"
 }
 
 render_config() {
@@ -21,14 +31,23 @@ render_config() {
   render "$KUBEADM_CONFIG.in" "$KUBEADM_CONFIG"
 }
 
+# kubeadm writes admin.conf and the static-pod manifests before it waits for the control plane, so
+# a failed init leaves them (and busy ports) behind: its pre-flight would refuse to run again. Only
+# kubeadm's own files count: the kubelet package ships manifests/.kubelet-keep on every node.
+init_leftovers() {
+  local file
+  for file in admin.conf manifests/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd}.yaml; do
+    [ -e "$R/etc/kubernetes/$file" ] && return 0
+  done
+  return 1
+}
+
 kubeadm_init() {
   if [ -e "$STATE/kubeadm-init.done" ]; then
     log "cluster already initialized"
     return 0
   fi
-  # kubeadm writes admin.conf and the manifests before it waits for the control plane, so a failed
-  # init leaves them (and busy ports) behind: its pre-flight would refuse to run again.
-  if [ -e "$R/etc/kubernetes/admin.conf" ] || [ -n "$(ls -A "$R/etc/kubernetes/manifests" 2>/dev/null)" ]; then
+  if init_leftovers; then
     log "an earlier kubeadm init did not finish: resetting this node first"
     kubeadm_logged reset --force --cri-socket "$CRI_SOCKET"
     install_ca
@@ -62,9 +81,11 @@ apiserver_cert() {
   crictl --runtime-endpoint "$CRI_SOCKET" ps --quiet --name kube-apiserver | xargs -r crictl --runtime-endpoint "$CRI_SOCKET" stop >/dev/null
 }
 
-# Creates the token again if it expired or the cluster is new, so a recreated worker can always join.
+# Creates the token again if it expired or the cluster is new, with an expiry of now plus its ttl,
+# so a recreated worker can always join; the timer does the same every few hours while the VM runs.
 bootstrap_token() {
   kubeadm_logged init phase bootstrap-token --config "$KUBEADM_CONFIG"
+  systemctl enable --now labyrinth-token.timer
 }
 
 root_kubeconfig() {

@@ -104,6 +104,16 @@ apt_get() {
   apt-get -q -o DPkg::Lock::Timeout=900 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
 }
 
+# update_and_install PACKAGE…: one step, retried as one. `apt-get update` exits 0 when an index
+# failed to download (a network error, a mirror caught mid-sync: "File has unexpected size", known
+# of the openSUSE build service) unless told to fail on any error; and an install that fails on a
+# stale index ("Unable to locate package", a 404) needs a fresh update, not the same install again.
+# Retrying also waits out the lists lock, which `apt-get update` does not wait for (apt-daily may
+# hold it at first boot).
+update_and_install() {
+  apt_get -o APT::Update::Error-Mode=any update && apt_get install -y --no-install-recommends "$@"
+}
+
 # Kubernetes needs swap off, two kernel modules and three sysctls; all of it must hold after a reboot.
 prepare_host() {
   swapoff -a
@@ -152,10 +162,8 @@ install_packages() {
   mkdir -p "$R/etc/apt/sources.list.d"
   add_repo kubernetes "https://pkgs.k8s.io/core:/stable:/v$minor/deb/"
   add_repo cri-o "https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v$CRIO_VERSION/deb/"
-  # `apt-get update` does not wait for the lists lock (apt-daily may hold it at first boot): retry instead.
-  retry 8 apt_get update
   # shellcheck disable=SC2086 # EXTRA_PACKAGES is a list
-  retry 3 apt_get install -y --no-install-recommends cri-o "kubelet$pin" "kubeadm$pin" "kubectl$pin" kubernetes-cni cri-tools ${EXTRA_PACKAGES:-}
+  retry 8 update_and_install cri-o "kubelet$pin" "kubeadm$pin" "kubectl$pin" kubernetes-cni cri-tools ${EXTRA_PACKAGES:-}
   apt-mark hold cri-o kubelet kubeadm kubectl kubernetes-cni cri-tools >/dev/null
   # Pods get no network until Cilium writes its own config: no CNI config but Cilium's.
   mkdir -p "$R/etc/cni/net.d"
@@ -190,9 +198,19 @@ fetch_ca_cert() {
   metadata instance/attributes/labyrinth-ca-crt >"$1"
 }
 
+# Which try of this boot this is: systemd restarts a failed bootstrap, and /run is empty at every boot.
+count_attempt() {
+  local file=$R/run/labyrinth-bootstrap.attempts n
+  n=$(cat "$file" 2>/dev/null || echo 0)
+  ATTEMPT=$((n + 1))
+  mkdir -p "$(dirname "$file")"
+  echo "$ATTEMPT" >"$file"
+}
+
 # Common first steps of both roles.
 prepare_node() {
-  log "bootstrap of a $ROLE node (lab $LAB)"
+  count_attempt
+  log "bootstrap of a $ROLE node (lab $LAB), attempt $ATTEMPT of this boot"
   phase prepare-host prepare_host
   phase configure-apt configure_apt
   phase install-packages install_packages

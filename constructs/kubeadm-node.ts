@@ -207,6 +207,8 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
       libSh: readCloudInit("lib.sh"),
       roleScript: readCloudInit(`${node.role}.sh`),
       bootstrapUnit: readCloudInit("labyrinth-bootstrap.service"),
+      tokenService: readCloudInit("labyrinth-token.service"),
+      tokenTimer: readCloudInit("labyrinth-token.timer"),
     }, "cloud-config.yaml");
 
     const metadata: Record<string, string> = {
@@ -250,8 +252,15 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
         ...(maxRunSeconds !== undefined ? { maxRunDuration: { seconds: maxRunSeconds } } : {}),
       },
       metadata,
-      // Its id changes only when the control plane is replaced, not when it is updated in place.
-      lifecycle: props.controlPlane ? { replaceTriggeredBy: [`${props.controlPlane.instance.terraformResourceType}.${props.controlPlane.instance.friendlyUniqueId}.id`] } : undefined,
+      lifecycle:
+        node.role === "control-plane"
+          ? // The node keeps its own copy of the CA key; once the deploy removes the key from metadata
+            // (MetadataKeyRemoval), Terraform must not put it back.
+            { ignoreChanges: [`metadata["${METADATA_KEYS.caKey}"]`] }
+          : props.controlPlane
+            ? // Its id changes only when the control plane is replaced, not when it is updated in place.
+              { replaceTriggeredBy: [`${props.controlPlane.instance.terraformResourceType}.${props.controlPlane.instance.friendlyUniqueId}.id`] }
+            : undefined,
     });
   }
 

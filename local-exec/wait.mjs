@@ -4,17 +4,37 @@
 //   node wait.mjs readyz              the API server answers /readyz with ok
 //   node wait.mjs crd NAME            the CustomResourceDefinition NAME is established (served)
 //   node wait.mjs job NAMESPACE/NAME  the Job succeeded; on failure, prints its log's failures
-// Environment: LABYRINTH_API (https://host:port), LABYRINTH_CA (PEM), LABYRINTH_CLIENT_CERT and
-// LABYRINTH_CLIENT_KEY (PEM, for crd and job), LABYRINTH_WAIT_SECONDS (default 600),
-// LABYRINTH_POLL_SECONDS (default 5), LABYRINTH_HINT (what to read when it times out).
+// Environment: LABYRINTH_API (https://host:port), LABYRINTH_CA (PEM), LABYRINTH_WAIT_SECONDS
+// (default 1800), LABYRINTH_POLL_SECONDS (default 5), LABYRINTH_HINT (what to read when it times
+// out); for crd and job, the client certificate and key come from a local Terraform state file,
+// never the environment: LABYRINTH_CLIENT_STATE (its path), LABYRINTH_CLIENT_CERT_OUTPUT and
+// LABYRINTH_CLIENT_KEY_OUTPUT (the names of its outputs that hold them).
+import { readFileSync } from "node:fs";
 import { request } from "node:https";
 
 const env = process.env;
 const [what, target] = process.argv.slice(2);
 // Anything but an https URL with a host is a usage error (checked in main).
 const api = new URL(URL.canParse(env.LABYRINTH_API ?? "") ? (env.LABYRINTH_API ?? "") : "invalid:");
-const waitMs = Number(env.LABYRINTH_WAIT_SECONDS ?? 600) * 1000;
+const waitMs = Number(env.LABYRINTH_WAIT_SECONDS ?? 1800) * 1000;
 const pollMs = Number(env.LABYRINTH_POLL_SECONDS ?? 5) * 1000;
+
+/** @type {{ cert?: string, key?: string }} */
+let client = {};
+
+/** The client certificate and key from the state file's outputs, or why they cannot be read. */
+function readClient() {
+  const path = env.LABYRINTH_CLIENT_STATE ?? "";
+  const names = [env.LABYRINTH_CLIENT_CERT_OUTPUT ?? "", env.LABYRINTH_CLIENT_KEY_OUTPUT ?? ""];
+  /** @type {Record<string, { value?: unknown }>} */
+  const outputs = JSON.parse(readFileSync(path, "utf8")).outputs ?? {};
+  const [cert, key] = names.map((name) => {
+    const value = outputs[name]?.value;
+    if (typeof value !== "string") throw new Error(`${path} has no output "${name}"`);
+    return value;
+  });
+  return { cert, key };
+}
 
 /** @param {string} path @returns {Promise<{status: number, body: string}>} */
 function get(path) {
@@ -25,8 +45,8 @@ function get(path) {
         port: api.port || 443,
         path,
         ca: env.LABYRINTH_CA,
-        cert: env.LABYRINTH_CLIENT_CERT || undefined,
-        key: env.LABYRINTH_CLIENT_KEY || undefined,
+        cert: client.cert,
+        key: client.key,
         timeout: 10_000,
       },
       (res) => {
@@ -84,6 +104,15 @@ async function main() {
     return 2;
   }
   const label = what === "readyz" ? `the API server at ${api.origin}` : `${what} ${target}`;
+  if (what !== "readyz") {
+    try {
+      client = readClient();
+    } catch (error) {
+      console.error(`labyrinth: ${label}: cannot read the client certificate (${error instanceof Error ? error.message : error}); LABYRINTH_CLIENT_STATE names the infrastructure stack's state, deploy that stack first`);
+      return 2;
+    }
+  }
+  console.log(`labyrinth: waiting for ${label}, up to ${waitMs / 1000}s; a line every 30s`);
   const start = Date.now();
   let last = "";
   let reported = 0;

@@ -50,7 +50,11 @@ export function kubeconfigUser(lab: string): string {
 /** The connectivity check's objects, in the client probe's namespace. */
 export const CHECK_NAMES = { job: "connectivity-check", script: "labyrinth-connectivity-check" } as const;
 
-/** Instance-metadata keys that carry secrets beside user-data; the bootstrap reads them at boot. */
+/**
+ * Instance-metadata keys that carry secrets beside user-data; the bootstrap reads them at boot. The
+ * control plane keeps a copy of the CA key and ignores later changes to it: the lab's deploy removes
+ * it (MetadataKeyRemoval) once the API server is up.
+ */
 export const METADATA_KEYS = {
   token: "labyrinth-token",
   caCert: "labyrinth-ca-crt",

@@ -30,6 +30,7 @@ export class ClusterStack extends TerraformStack {
       caCertPem: infra.identity.caCertPem,
       clientCertPem: infra.identity.adminCertPem,
       clientKeyPem: infra.identity.adminKeyPem,
+      clientCredentialsFile: infra.adminCredentials,
     };
     const kubernetes = {
       host: this.access.endpoint,

@@ -5,11 +5,14 @@ import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ApiWait, WaitCondition } from "../constructs/api-wait";
 import { ClusterIdentity } from "../constructs/cluster-identity";
+import { ClientCredentialsFile } from "../constructs/cluster-access";
 import { KubeadmNode } from "../constructs/kubeadm-node";
+import { MetadataKeyRemoval } from "../constructs/metadata-key-removal";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
 import { LabModel, LabNode } from "../model/lab";
-import { kubeconfigUser } from "../model/names";
+import { kubeconfigUser, METADATA_KEYS } from "../model/names";
 import { recordOutput } from "../model/record";
+import { statePath } from "../lab/state";
 
 /**
  * The machine room: network, cluster identity and the kubeadm nodes, as the model describes them.
@@ -23,10 +26,13 @@ export class InfrastructureStack extends TerraformStack {
   public readonly workers: KubeadmNode[];
   /** https://<control plane's external address>:6443 */
   public readonly apiEndpoint: string;
+  /** Where deploy-time commands read the admin client certificate and key: this stack's state. */
+  public readonly adminCredentials: ClientCredentialsFile;
 
   constructor(scope: Construct, model: LabModel) {
     super(scope, model.stacks.infrastructure);
     const { settings } = model;
+    this.adminCredentials = { statePath: statePath(model.stacks.infrastructure), certificateOutput: "admin_client_certificate", keyOutput: "admin_client_key" };
     new GoogleProvider(this, "google", { project: model.project, region: model.network.region });
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");
@@ -58,13 +64,15 @@ export class InfrastructureStack extends TerraformStack {
     this.apiEndpoint = `https://${this.controlPlane.externalAddress}:${model.cluster.apiServerPort}`;
     // This stack ends when the API server answers. The in-cluster stack's plan then refreshes its
     // objects against a live API server, also after a deploy that rebuilt the control plane.
-    new ApiWait(this, "ApiServerReady", {
+    const ready = new ApiWait(this, "ApiServerReady", {
       access: { endpoint: this.apiEndpoint, caCertPem: this.identity.caCertPem, clientCertPem: this.identity.adminCertPem, clientKeyPem: this.identity.adminKeyPem },
       condition: WaitCondition.apiServerReady(),
-      timeoutSeconds: 900,
+      timeoutSeconds: 1800,
       hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${this.controlPlane.name} --zone ${this.controlPlane.zone} | grep labyrinth:`,
       dependsOn: [this.controlPlane.instance],
     });
+    // A ready API server means the control plane has read the CA key and keeps its own copy.
+    new MetadataKeyRemoval(this, "CaKeyRemoval", { instance: this.controlPlane.instance, key: METADATA_KEYS.caKey, dependsOn: [ready.resource] });
 
     // What was deployed, for status, destroy, kubeconfig and the journey (read from the state).
     new TerraformOutput(this, "lab", recordOutput(model));
@@ -81,8 +89,8 @@ export class InfrastructureStack extends TerraformStack {
     });
     new TerraformOutput(this, "api_endpoint", { value: this.apiEndpoint });
     new TerraformOutput(this, "cluster_ca_certificate", { value: this.identity.caCertPem });
-    new TerraformOutput(this, "admin_client_certificate", { value: this.identity.adminCertPem });
-    new TerraformOutput(this, "admin_client_key", { value: this.identity.adminKeyPem, sensitive: true });
+    new TerraformOutput(this, this.adminCredentials.certificateOutput, { value: this.identity.adminCertPem });
+    new TerraformOutput(this, this.adminCredentials.keyOutput, { value: this.identity.adminKeyPem, sensitive: true });
     const user = kubeconfigUser(model.name);
     new TerraformOutput(this, "kubeconfig", {
       description: "Admin kubeconfig: npm run kubeconfig writes it to a file",

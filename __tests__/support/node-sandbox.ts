@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { writtenFile } from "./user-data";
 
-const STAND_INS = join(__dirname, "..", "stand-ins");
+export const STAND_INS = join(__dirname, "..", "stand-ins");
 export const METADATA_URL = "http://metadata.test/computeMetadata/v1";
 export const TOKEN = "abcdef.0123456789abcdef";
 
@@ -72,6 +72,10 @@ export class NodeSandbox {
     writeFileSync(join(this.stub, "metadata", path), value);
   }
 
+  public removeMetadata(path: string): void {
+    rmSync(join(this.stub, "metadata", path));
+  }
+
   /** Sets a stand-in's behaviour: a countdown or a value (see the stand-ins' headers). */
   public stubState(name: string, value: string | number): void {
     writeFileSync(join(this.stub, name), String(value));
@@ -104,6 +108,11 @@ export class NodeSandbox {
       log: existsSync(logPath) ? readFileSync(logPath, "utf8").slice(logBefore) : "",
       calls: readFileSync(this.callsFile, "utf8").split("\n").filter((line) => line !== ""),
     };
+  }
+
+  /** What a reboot does to the bootstrap's state: /run starts empty. */
+  public reboot(): void {
+    rmSync(join(this.root, "run"), { recursive: true, force: true });
   }
 
   public remove(): void {
