@@ -93,6 +93,49 @@ describe("npm run deploy", () => {
   });
 });
 
+describe("every command explains itself", () => {
+  const commands = [[], ["journey"], ["box"], ["box", "up"], ["box", "down"], ["box", "status"], ["box", "break"], ["box", "fix"], ["deploy"], ["status"], ["destroy"], ["kubeconfig"]];
+
+  test.each(commands.flatMap((path) => [[[...path, "--help"]], [[...path, "-h"]]]))("labyrinth %j: what it does, its options, an example; exit 0, nothing else done", (args) => {
+    const bin = standIns(null);
+    const result = labyrinth(args, { LABYRINTH_PROJECT: "p" }, bin);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const path = args.slice(0, -1);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: labyrinth${path.map((p) => ` ${p}`).join("")} \\[options\\]`));
+    expect(result.stdout).toMatch(/^Examples:\n {2}\S/m);
+    // Nothing ran: neither cdktf nor terraform was asked anything.
+    expect(() => readFileSync(join(bin, "calls"))).toThrow();
+  });
+
+  test("options say their defaults", () => {
+    // Help is wrapped to the terminal's width: compare it as one line.
+    const help = (...args: string[]) => labyrinth([...args, "--help"], {}, standIns(null)).stdout.replace(/\s+/g, " ");
+    expect(help("journey")).toContain('--protocol <protocol> what to send after the name lookup (choices: "tcp", "udp", "both", default: "both")');
+    expect(help("journey")).toContain("--timeout <seconds> how long the captures may take to start (default: 15)");
+    expect(help("box", "up")).toContain('(choices: "ebpf", "iptables", default: "ebpf")');
+    expect(help("status")).toContain("seconds between two looks, with --watch (default: 10)");
+  });
+
+  test("the root's help lists the commands and every setting", () => {
+    const help = labyrinth(["help"], {}, standIns(null)).stdout;
+    for (const command of ["journey", "box", "deploy", "status", "destroy", "kubeconfig"]) expect(help).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    expect(help).toMatch(/^  LABYRINTH_POD_CIDR +pod addresses/m);
+  });
+
+  test.each([
+    [["journey", "--bogus"], "labyrinth: unknown option '--bogus' (npx labyrinth journey --help lists the options)"],
+    [["box", "up", "--bogus"], "labyrinth: unknown option '--bogus' (npx labyrinth box up --help lists the options)"],
+    [["box", "bogus"], "labyrinth: unknown command 'bogus' (npx labyrinth box --help lists the commands)"],
+    [["status", "--interval", "x"], "labyrinth: option '--interval <seconds>' argument 'x' is invalid. Use a number of seconds from 0.1 to 3600. (npx labyrinth status --help lists the options)"],
+    [["journey", "--datapath", "iptables"], "labyrinth: --datapath is the box's (with --local): the lab's datapath is Cilium's (LABYRINTH_KUBE_PROXY_REPLACEMENT)"],
+  ])("a usage mistake, %j: one line naming the command's --help, exit 2", (args, said) => {
+    const result = labyrinth(args, {}, standIns(null));
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(said);
+  });
+});
+
 describe("npx labyrinth", () => {
   test("an unknown command lists the commands", () => {
     const result = labyrinth(["deplyo"], {}, standIns(null));

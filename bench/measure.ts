@@ -14,13 +14,14 @@ export interface Measured {
   readonly samples: Sample[];
 }
 
-/** Runs a command under GNU time (`%e %M`), failing loudly if the command fails. */
-export function timeCommand(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample & { stdout: string } {
+/** Runs a command under GNU time (`%e %M`), failing loudly if the command fails (exits other than `expectExit`). */
+export function timeCommand(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; expectExit?: number } = {}): Sample & { stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), "labyrinth-bench-"));
   try {
     const report = join(dir, "time");
     const result = spawnSync("/usr/bin/time", ["-o", report, "-f", "%e %M", ...argv], { cwd: options.cwd, env: options.env ?? process.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`\`${argv.join(" ")}\` failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`);
+    if (result.status !== (options.expectExit ?? 0)) throw new Error(`\`${argv.join(" ")}\` failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split("\n").slice(-3).join(" | ")}`);
+    // GNU time says "Command exited with non-zero status N" first when it does.
     const [seconds, kb] = readFileSync(report, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
     return { seconds, peakMb: kb / 1024, stdout: result.stdout };
   } finally {

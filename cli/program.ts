@@ -43,7 +43,7 @@ export function program(run: (exit: Exit) => Promise<void>): Command {
     .addHelpText(
       "after",
       [
-        "",
+        examples("npx labyrinth journey --local         # a packet's trip in the box, no cloud account", "npx labyrinth box break --list        # faults to practise on", "LABYRINTH_PROJECT=my-project npx labyrinth deploy"),
         "npm scripts: npm test (all tests), npm run test:unit, npm run bench, npm run synth, npm run deploy, npm run destroy, npm run typecheck.",
         settingsHelp(),
       ].join("\n"),
