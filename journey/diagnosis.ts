@@ -5,6 +5,7 @@
  * size of the wrapped packet against the far node's MTU, the tunnel's port and VNI on each node,
  * the ICMP error's quoted destination, the translation the node's proof found.
  */
+import type { HopView } from "./analyzer";
 import { Packet } from "./decode";
 import { CapturePlan, CapturePoint, Exchange } from "./plan";
 
@@ -38,14 +39,8 @@ export interface Evidence {
   readonly socketError?: string;
 }
 
-interface Sighting {
-  readonly hop: number;
-  readonly node: string;
-  readonly interface: string;
-  readonly kind: CapturePoint["kind"];
-  readonly seen: boolean;
-  readonly packet?: Packet;
-}
+/** A capture point as the analyzer saw the packet there (or did not). */
+type Sighting = Pick<HopView, "hop" | "node" | "interface" | "kind" | "seen" | "packet">;
 
 export interface DiagnosisInput {
   readonly exchange: Exchange;
