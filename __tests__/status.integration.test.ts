@@ -295,4 +295,21 @@ describe("npm run status", () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe("labyrinth: gcloud compute instances list could not run: spawnSync gcloud EACCES");
   });
+
+  test("a lab deployed as team-a is found from a shell that names nothing: its label, its project, its nodes", async () => {
+    const folder = mkdtempSync(join(work, "team-a-"));
+    writeInfraState(folder, { kubeconfig: kubeconfigFor(api.url, pki) }, { name: "team-a", project: "team-project", workers: 3 });
+    const started = new Date().toISOString();
+    const names = [0, 1, 2, 3].map((n) => `team-a-node-${n}`);
+    writeFileSync(join(stub, "instances.json"), JSON.stringify(names.map((name, n) => vm(name, n === 0 ? "control-plane" : "worker", started, "team-a"))));
+    for (const name of names) console(name, workerDone);
+    const run = await status([], undefined, standIns, folder);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^lab team-a in team-project: /m);
+    for (const name of names) expect(run.stdout).toMatch(new RegExp(`^ {2}${name} +(control-plane|worker) +RUNNING `, "m"));
+    expect(gcloudCalls()).toEqual([
+      "gcloud compute instances list --filter=labels.lab=team-a --format=json --project=team-project --quiet",
+      ...names.map((name) => `gcloud compute instances get-serial-port-output ${name} --zone=us-east4-c --project=team-project --quiet`),
+    ]);
+  });
 });
