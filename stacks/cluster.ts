@@ -57,7 +57,7 @@ export class ClusterStack extends TerraformStack {
     });
     // Everything below depends on the Cilium release, so destroy removes Cilium last.
     const guard = new MetadataGuard(this, "MetadataGuard", { access: this.access, cilium: this.cilium.release });
-    // No pod of the lab runs before the guard: until then the metadata server hands out the join token.
+    // No pod of the lab runs before the guard: until then a pod could read the join token and the CA key from the metadata server.
     const podsAfter = [this.cilium.release, guard.release];
     const { probes } = model;
     this.probes = new ProbeWorkload(this, "Probes", {
