@@ -130,6 +130,15 @@ describe("everything in the cluster depends on the Cilium release", () => {
   });
 });
 
+describe("no pod runs before the metadata guard", () => {
+  const guard = addressOf(cluster, "helm_release", named(cluster, "helm_release", "labyrinth-metadata-guard"));
+  test.each(["kubernetes_deployment_v1", "kubernetes_job_v1"])("%s", (type) => {
+    const all = resourcesOf(cluster, type);
+    expect(all.length).toBeGreaterThan(0);
+    for (const resource of all) expect(dependsOn(resource)).toContain(guard);
+  });
+});
+
 describe("ProbeWorkload: the article's 1.yaml and 2.yaml", () => {
   test.each([1, 2])("worker %i: namespace, Service and Deployment with the article's names, ports, labels and selector", (n) => {
     const app = `node-wrk-${n}-ubuntu24`;

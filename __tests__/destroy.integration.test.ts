@@ -21,8 +21,11 @@ afterAll(async () => {
 
 const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b", status: "RUNNING", labels: { lab: "labyrinth", role: "control-plane" } };
 
-/** A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer. */
-function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings> }) {
+/**
+ * A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer.
+ * `declined`: cdktf destroy exits 1 having destroyed nothing, as when its prompt is answered no.
+ */
+function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings>; declined?: boolean }) {
   const dir = mkdtempSync(join(work, "scene-"));
   const stub = join(dir, "stub");
   const bin = join(dir, "bin");
@@ -31,8 +34,9 @@ function scene(options: { instances: object[]; server: string; after?: Record<st
   writeFileSync(join(dir, `terraform.${model.stacks.cluster}.tfstate`), JSON.stringify({ resources: [{ type: "helm_release" }] }));
   writeFileSync(join(stub, "instances.json"), JSON.stringify(options.instances));
   for (const [file, items] of Object.entries(options.after ?? {})) writeFileSync(join(stub, `after-${file}.json`), JSON.stringify(items));
-  // cdktf destroy: recorded, and from then on gcloud answers what is left.
-  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\ntouch "$STUB_DIR/destroyed"\n`);
+  // cdktf destroy: recorded, and from then on gcloud answers what is left. Shell builtins only: some tests leave no PATH but bin.
+  const done = options.declined ? "exit 1" : ': > "$STUB_DIR/destroyed"';
+  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\n${done}\n`);
   chmodSync(join(bin, "npx"), 0o755);
   return { dir, stub, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
 }
@@ -69,9 +73,8 @@ test("the VMs expired: the in-cluster resources are dropped from state with a me
   const s = scene({ instances: [], server: api.url });
   const run = await destroy(s.dir, s.stub);
   expect(run.code).toBe(0);
-  expect(run.stdout).toContain(
-    "labyrinth: the VMs are gone (expired or reclaimed): the in-cluster resources died with the cluster; dropped them from labyrinth-cluster's state",
-  );
+  expect(run.stdout).toContain("labyrinth: the VMs are gone (expired or reclaimed): the in-cluster resources died with the cluster; destroying labyrinth-infra alone");
+  expect(run.stdout).toContain(`labyrinth: dropped the in-cluster resources from labyrinth-cluster's state (kept aside in ${join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped")})`);
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(false);
   expect(readFileSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"), "utf8")).toContain("helm_release");
   expect(statSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped")).mode & 0o777).toBe(0o600);
@@ -139,8 +142,67 @@ test("a lab deployed as team-a is destroyed from a shell that names nothing: its
   const run = await destroy(s.dir, s.stub, [], {});
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  expect(run.stdout).toContain("dropped them from team-a-cluster's state");
+  expect(run.stdout).toContain("dropped the in-cluster resources from team-a-cluster's state");
   expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy team-a-infra --ignore-missing-stack-dependencies project=my-lab name=team-a workers=3"]);
   expect(s.calls()).toContain("gcloud compute instances list --filter=labels.lab=team-a --format=json --project=my-lab --quiet");
   expect(run.stdout).toContain("nothing of lab team-a is left in my-lab");
+});
+
+test("a declined or failed cdktf destroy leaves the cluster's state where it was", async () => {
+  const s = scene({ instances: [], server: api.url, declined: true });
+  writeFileSync(join(s.stub, "networks.json"), JSON.stringify([{ name: "labyrinth" }]));
+  const run = await destroy(s.dir, s.stub);
+  expect(run.code).toBe(1);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab name=labyrinth workers=2"]);
+  expect(run.stdout).toContain("labyrinth: cdktf destroy did not finish (declined, or failed as it says above): labyrinth-cluster's state is kept as it was");
+  expect(readFileSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"), "utf8")).toContain("helm_release");
+  expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"))).toBe(false);
+  expect(run.stdout).toContain("labyrinth: still in my-lab after a destroy that did not finish (remove with the command beside each):");
+});
+
+describe("without a gcloud that answers, destroy still works: the API server decides, and the leftover check says why it could not run", () => {
+  const notLoggedIn = [
+    "ERROR: (gcloud.compute.instances.list) You do not currently have an active account selected.",
+    "Please run:",
+    "",
+    "  $ gcloud auth login",
+    "",
+    "to obtain new credentials.",
+  ];
+
+  test("gcloud not logged in: its whole error", async () => {
+    const s = scene({ instances: [vm], server: api.url });
+    writeFileSync(join(s.stub, "gcloud-error"), notLoggedIn.join("\n") + "\n");
+    const run = await destroy(s.dir, s.stub);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    // The API server answers: both stacks through cdktf, the cluster's state untouched.
+    expect(s.calls()).toEqual([
+      "gcloud compute instances list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
+      "npx cdktf destroy * project=my-lab name=labyrinth workers=2",
+      "gcloud compute instances list --filter=labels.lab=labyrinth --format=json --project=my-lab --quiet",
+    ]);
+    expect(api.hits.get("/readyz")).toBeGreaterThan(0);
+    expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(true);
+    expect(run.stdout.trim().split("\n")).toEqual([
+      "labyrinth: gcloud could not list the lab's VMs: asking the API server whether the cluster is there",
+      "labyrinth: the leftover check could not run, so nothing says whether anything of lab labyrinth is left in my-lab: gcloud cannot answer",
+      "labyrinth:   gcloud compute instances list failed (exit 1):",
+      ...notLoggedIn.filter((line) => line !== "").map((line) => `labyrinth:     ${line}`),
+    ]);
+  });
+
+  test("no gcloud CLI at all, and an API server that does not answer: the infrastructure alone", async () => {
+    const s = scene({ instances: [vm], server: "https://127.0.0.1:9" });
+    // Nothing on the PATH but the cdktf stand-in: no gcloud of any kind.
+    const run = await destroy(s.dir, s.stub, [], { LABYRINTH_PROJECT: "my-lab", PATH: join(s.dir, "bin") });
+    expect(run.code).toBe(0);
+    expect(s.calls()).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab name=labyrinth workers=2"]);
+    expect(run.stdout).toContain("labyrinth: the API server at https://127.0.0.1:9 does not answer: the in-cluster resources died with the cluster; destroying labyrinth-infra alone");
+    expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"))).toBe(true);
+    expect(run.stdout.trim().split("\n").slice(-2)).toEqual([
+      "labyrinth: the leftover check could not run, so nothing says whether anything of lab labyrinth is left in my-lab: gcloud cannot answer",
+      "labyrinth:   the gcloud CLI is missing: install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) and run gcloud auth login",
+    ]);
+  });
 });

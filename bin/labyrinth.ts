@@ -2,6 +2,7 @@ import { CommanderError } from "commander";
 import { BpfNotPermitted } from "../box/bpf";
 import { BoxError } from "../box/errors";
 import { program, UsageError } from "../cli/program";
+import { GcloudError } from "../lab/gcloud";
 import { DeployedLabError } from "../lab/state";
 import { SettingError } from "../model/errors";
 import { explain } from "../model/settings";
@@ -19,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError && error.exitCode === 0) return 0;
     if (error instanceof SettingError) console.error(explain(error));
-    else if (error instanceof BoxError || error instanceof BpfNotPermitted || error instanceof UsageError || error instanceof DeployedLabError) {
+    else if (error instanceof BoxError || error instanceof BpfNotPermitted || error instanceof UsageError || error instanceof DeployedLabError || error instanceof GcloudError) {
       for (const line of error.message.split("\n")) console.error(`labyrinth: ${line}`);
     } else console.error(`labyrinth: ${error instanceof Error ? error.message : error}`);
     return error instanceof UsageError ? 2 : 1;

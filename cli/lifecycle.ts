@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { costLine } from "../lab/cost";
 import { destroyLab } from "../lab/destroy";
 import { readOutputs } from "../lab/state";
-import { readStatus, renderStatus } from "../lab/status";
+import { readStatus } from "../lab/status";
+import { renderStatus } from "../lab/status-text";
 import { currentLab, deployedLab, deployedOrCurrent, projectOf } from "./lab";
 
 /** `deploy`: the settings checked, Terraform's version checked, the cost said, then `cdktf deploy '*'`. */
@@ -27,7 +28,7 @@ export function deploy(cdktfArgs: string[]): number {
   return spawnSync("npx", ["cdktf", "deploy", "*", ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
 }
 
-/** `status`: once, or every `intervalSeconds` until ready or failed. */
+/** `status`: once, or every `intervalSeconds` while in progress. */
 export async function status(watch: boolean, intervalSeconds: number): Promise<number> {
   const model = deployedOrCurrent();
   const project = projectOf(model);
@@ -35,7 +36,8 @@ export async function status(watch: boolean, intervalSeconds: number): Promise<n
     const now = new Date();
     const current = await readStatus(model, project, now);
     console.log(`${watch ? `\n${now.toISOString().slice(11, 19)} ` : ""}${renderStatus(current, now)}`);
-    if (!watch || current.verdict !== "in progress") return current.verdict === "failed" ? 1 : 0;
+    // Only a lab in progress can get ready by itself: a failed, expired or incomplete one needs a hand.
+    if (!watch || current.verdict !== "in progress") return ["failed", "expired", "incomplete"].includes(current.verdict) ? 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
   }
 }

@@ -122,14 +122,14 @@ export function program(run: (exit: Exit) => Promise<void>): Command {
     .action((args: string[]) => run(lifecycle.deploy(args)));
   cli
     .command("status")
-    .description("Where the deployed lab stands: each node's bootstrap phase and time left, then the API server, nodes, Cilium, probes and the connectivity check. Exits 1 when something failed.")
-    .option("--watch", "again every interval, until ready (exit 0) or failed (exit 1)")
+    .description("Where the deployed lab stands: each node's bootstrap phase and time left, then the API server, nodes, Cilium, probes and the connectivity check. Exits 1 when something failed, the VMs expired or a node's VM is gone.")
+    .option("--watch", "again every interval while in progress: until ready (exit 0), or failed, expired or incomplete (exit 1)")
     .option("--interval <seconds>", "seconds between two looks, with --watch", number("a number of seconds", 0.1, 3600), 10)
     .addHelpText("after", examples("npx labyrinth status", "npx labyrinth status --watch"))
     .action((flags: { watch?: boolean; interval: number }) => run(lifecycle.status(flags.watch === true, flags.interval)));
   cli
     .command("destroy")
-    .description("cdktf destroy of the lab deployed from this folder, even when its VMs expired or its API server is gone; then check that nothing of it is left in the project. Other arguments go to cdktf.")
+    .description("cdktf destroy of the lab deployed from this folder, even when its VMs expired or its API server is gone; then check with gcloud that nothing of it is left in the project (without a gcloud login it says why it could not). Other arguments go to cdktf.")
     .argument("[cdktf-args...]", "passed to cdktf destroy, such as --auto-approve")
     .allowUnknownOption()
     .addHelpText("after", examples("npx labyrinth destroy", "LABYRINTH_NAME=team-a npx labyrinth destroy --auto-approve"))

@@ -4,6 +4,9 @@
  * ended (systemd restarts a failed bootstrap).
  */
 
+/** The bootstrap unit's RestartSec (cloud-init/labyrinth-bootstrap.service): the pause before a failed try is run again. */
+export const RESTART_SECONDS = 60;
+
 export interface Phase {
   readonly name: string;
   readonly state: "running" | "done" | "failed";
@@ -24,6 +27,14 @@ export interface NodeBootstrap {
   readonly complete: boolean;
   /** The failure line, when a phase failed. */
   readonly failure?: string;
+  /**
+   * When systemd runs the failed try again, or undefined for a failure that stays. The rule, from
+   * the log: a start line that numbers its try ("attempt N of this boot", cloud-init/lib.sh's
+   * count_attempt) was written by the bootstrap whose unit restarts on failure, RESTART_SECONDS
+   * later and with no limit on restarts; so its failure is retried. A start line without the number
+   * comes from the bootstrap before that, a oneshot that never ran again: its failure is final.
+   */
+  readonly retryAt?: Date;
   /** The last lines it logged (for a failure, what led to it). */
   readonly lastLines: string[];
 }
@@ -46,15 +57,15 @@ export function parseBootstrapLog(console: string): NodeBootstrap {
   // The console keeps every boot and every try: split it into tries, the latest one counts.
   const starts = lines.flatMap((l, i) => (START.test(l.text) ? [i] : []));
   const tries = starts.length === 0 ? [lines] : starts.map((start, i) => lines.slice(start, starts[i + 1]));
-  const attemptOf = (t: Line[]) => Number(START.exec(t[0]?.text ?? "")?.[2] ?? 1);
   const latest = tries[tries.length - 1];
-  const attempt = attemptOf(latest);
+  const numbered = START.exec(latest[0]?.text ?? "")?.[2];
+  const attempt = Number(numbered ?? 1);
   // This boot's earlier tries are the attempt-1 ones just before it; earlier boots come before those.
   const earlier = tries.slice(Math.max(0, tries.length - attempt), -1);
 
   const phases: Phase[] = [];
   let complete = false;
-  let failure: string | undefined;
+  let failure: Line | undefined;
   let role: string | undefined;
   for (const { at, text } of latest) {
     let m: RegExpExecArray | null;
@@ -63,7 +74,7 @@ export function parseBootstrapLog(console: string): NodeBootstrap {
     else if ((m = /^phase (\S+): done in (\d+)s$/.exec(text))) end(phases, m[1], "done", Number(m[2]));
     else if ((m = FAILED.exec(text))) {
       end(phases, m[1], "failed", Number(m[2]));
-      failure = text;
+      failure = { at, text };
     } else if (text === "bootstrap complete") complete = true;
   }
   return {
@@ -73,9 +84,15 @@ export function parseBootstrapLog(console: string): NodeBootstrap {
     earlierFailures: earlier.map((t) => t.find((l) => FAILED.test(l.text))?.text ?? "stopped without a failure line (a timeout or a signal)"),
     phases,
     complete,
-    failure,
+    failure: failure?.text,
+    retryAt: failure && numbered !== undefined ? new Date(failure.at.getTime() + RESTART_SECONDS * 1000) : undefined,
     lastLines: latest.slice(-8).map((l) => `${l.at.toISOString().slice(11, 19)} ${l.text}`),
   };
+}
+
+/** The phase a failure line names, or undefined for a try that stopped without one. */
+export function failedPhase(line: string): string | undefined {
+  return FAILED.exec(line)?.[1];
 }
 
 function end(phases: Phase[], name: string, state: "done" | "failed", seconds: number): void {

@@ -1,44 +1,28 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync } from "node:fs";
 import { LabModel } from "../model/lab";
-import { GCE_LABEL_KEYS } from "../model/names";
-import { allFirewallRuleNames } from "../model/network";
 import { settingsToEnv } from "../model/settings";
 import { connect } from "./cluster-api";
-import { gcloudJson, lastSegment } from "./gcloud";
+import { GcloudError } from "./gcloud";
 import { labInstances } from "./instances";
+import { reportLeftovers } from "./leftovers";
 import { readOutputs, statePath } from "./state";
 
-/** Something of the lab still in the project after destroy, and the command that removes it. */
-export interface Leftover {
-  readonly what: string;
-  readonly remove: string;
-}
-
-/**
- * What of the lab is in the project: instances, disks and addresses by their `lab` label;
- * firewall rules, subnets and the network (which carry no labels) by the lab's name.
- */
-export function findLeftovers(model: LabModel, project: string): Leftover[] {
-  const list = (kind: string, filter: string) =>
-    gcloudJson<{ name: string; zone?: string; region?: string }[]>(["compute", ...kind.split(" "), "list", `--filter=${filter}`], project) ?? [];
-  const p = `--project=${project}`;
-  const labelled = `labels.${GCE_LABEL_KEYS.lab}=${model.name}`;
-  const { network } = model;
-  return [
-    ...list("instances", labelled).map((i) => ({ what: `instance ${i.name}`, remove: `gcloud compute instances delete ${i.name} --zone=${lastSegment(i.zone)} ${p}` })),
-    ...list("disks", labelled).map((d) => ({ what: `disk ${d.name}`, remove: `gcloud compute disks delete ${d.name} --zone=${lastSegment(d.zone)} ${p}` })),
-    ...list("addresses", labelled).map((a) => ({ what: `address ${a.name}`, remove: `gcloud compute addresses delete ${a.name} --region=${lastSegment(a.region)} ${p}` })),
-    // Exact names, so that lab "labyrinth" never claims lab "labyrinth-2"'s rules ("=" with a list: any of them).
-    ...list("firewall-rules", `name=(${allFirewallRuleNames(network.name).join(" ")})`).map((f) => ({ what: `firewall rule ${f.name}`, remove: `gcloud compute firewall-rules delete ${f.name} ${p}` })),
-    ...list("networks subnets", `name=${network.subnetName}`).map((s) => ({ what: `subnet ${s.name}`, remove: `gcloud compute networks subnets delete ${s.name} --region=${lastSegment(s.region)} ${p}` })),
-    ...list("networks", `name=${network.name}`).map((n) => ({ what: `network ${n.name}`, remove: `gcloud compute networks delete ${n.name} ${p}` })),
-  ];
+/** Whether the lab's VMs are gone, or undefined when gcloud cannot tell (no CLI, no login, any error). */
+function vmsGone(model: LabModel, project: string, log: (line: string) => void): boolean | undefined {
+  try {
+    return labInstances(model.name, project).length === 0;
+  } catch (error) {
+    if (!(error instanceof GcloudError)) throw error;
+    // The deploy needs application-default credentials only; a destroy must not need more.
+    log("gcloud could not list the lab's VMs: asking the API server whether the cluster is there");
+    return undefined;
+  }
 }
 
 /** Why the in-cluster resources can no longer be destroyed through the API, if they cannot. */
-async function clusterGone(model: LabModel, project: string): Promise<string | undefined> {
-  if (labInstances(model.name, project).length === 0) return "the VMs are gone (expired or reclaimed)";
+async function clusterGone(model: LabModel, project: string, log: (line: string) => void): Promise<string | undefined> {
+  if (vmsGone(model, project, log)) return "the VMs are gone (expired or reclaimed)";
   const kubeconfig = readOutputs(model.stacks.infrastructure).kubeconfig;
   if (typeof kubeconfig !== "string") return "the infrastructure stack has no kubeconfig output";
   const api = await connect(kubeconfig);
@@ -56,33 +40,25 @@ async function clusterGone(model: LabModel, project: string): Promise<string | u
  * a check that nothing of the lab is left. Returns the exit code.
  */
 export async function destroyLab(model: LabModel, project: string, cdktfArgs: string[], log: (line: string) => void): Promise<number> {
-  const lab = model.name;
   const { stacks: ids } = model;
   const clusterState = statePath(ids.cluster);
-  let stacks = ["*"];
-  if (existsSync(statePath(ids.infrastructure)) && existsSync(clusterState)) {
-    const gone = await clusterGone(model, project);
-    if (gone) {
-      // The cluster's objects died with it. The old state is kept aside, readable by its owner
-      // only: like the infrastructure's state, it holds the cluster's keys.
-      const aside = `${clusterState}.dropped`;
-      renameSync(clusterState, aside);
-      chmodSync(aside, 0o600);
-      log(`${gone}: the in-cluster resources died with the cluster; dropped them from ${ids.cluster}'s state (kept aside in ${aside})`);
-      // Alone, the infrastructure stack: cdktf must be told its dependant is left out on purpose.
-      stacks = [ids.infrastructure, "--ignore-missing-stack-dependencies"];
-    }
-  }
+  const gone = existsSync(statePath(ids.infrastructure)) && existsSync(clusterState) ? await clusterGone(model, project, log) : undefined;
+  if (gone) log(`${gone}: the in-cluster resources died with the cluster; destroying ${ids.infrastructure} alone`);
+  // Alone, the infrastructure stack: cdktf must be told its dependant is left out on purpose.
+  const stacks = gone ? [ids.infrastructure, "--ignore-missing-stack-dependencies"] : ["*"];
   // cdktf synthesizes the app again: with the lab's own settings, whatever this shell sets.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("LABYRINTH_")));
   const env = { ...inherited, ...settingsToEnv(model.settings), LABYRINTH_PROJECT: project };
   const destroyed = spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
-  const leftovers = findLeftovers(model, project);
-  if (leftovers.length === 0) {
-    log(destroyed === 0 ? `nothing of lab ${lab} is left in ${project}` : `cdktf destroy failed, but nothing of lab ${lab} is left in ${project}`);
-    return destroyed;
+  if (gone && destroyed === 0) {
+    // Only now, confirmed and done: a declined prompt or a failed destroy leaves the state as it was.
+    // The old state is kept aside, readable by its owner only: like the infrastructure's, it holds the cluster's keys.
+    const aside = `${clusterState}.dropped`;
+    renameSync(clusterState, aside);
+    chmodSync(aside, 0o600);
+    log(`dropped the in-cluster resources from ${ids.cluster}'s state (kept aside in ${aside})`);
+  } else if (gone) {
+    log(`cdktf destroy did not finish (declined, or failed as it says above): ${ids.cluster}'s state is kept as it was`);
   }
-  log(`still in ${project} after destroy (remove with the command beside each):`);
-  for (const left of leftovers) log(`  ${left.what.padEnd(36)} ${left.remove}`);
-  return 1;
+  return reportLeftovers(model, project, destroyed, log);
 }

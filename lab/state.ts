@@ -12,7 +12,7 @@ export function statePath(stack: string, dir = process.cwd()): string {
 
 interface State {
   outputs?: Record<string, { value: unknown }>;
-  resources?: unknown[];
+  resources?: { type?: string; instances?: { attributes?: { name?: unknown } }[] }[];
 }
 
 function readState(stack: string, dir: string): State | undefined {
@@ -25,6 +25,16 @@ export function readOutputs(stack: string, dir = process.cwd()): Record<string, 
   const state = readState(stack, dir);
   if (!state) throw new Error(`no state for ${stack} at ${statePath(stack, dir)}: deploy the lab first (npm run deploy)`);
   return Object.fromEntries(Object.entries(state.outputs ?? {}).map(([name, output]) => [name, output.value]));
+}
+
+/**
+ * The VMs a stack's state says were made, by name: a VM of the lab that is not there was made and
+ * then lost (expired, reclaimed, deleted), not one the deploy has still to make.
+ */
+export function madeInstances(stack: string, dir = process.cwd()): Set<string> {
+  const resources = readState(stack, dir)?.resources ?? [];
+  const names = resources.filter((r) => r.type === "google_compute_instance").flatMap((r) => (r.instances ?? []).map((i) => i.attributes?.name));
+  return new Set(names.filter((name): name is string => typeof name === "string"));
 }
 
 /** A lab whose infrastructure stack has resources or a record in this folder's state. */

@@ -3,17 +3,23 @@ import { LabModel } from "../model/lab";
 import { NodeBootstrap, parseBootstrapLog } from "./bootstrap-log";
 import { ClusterApi, connect, httpStatus } from "./cluster-api";
 import { gcloud } from "./gcloud";
-import { formatDuration, labInstances, secondsLeft } from "./instances";
-import { readOutputs, statePath } from "./state";
+import { LabInstance, labInstances, secondsLeft } from "./instances";
+import { madeInstances, readOutputs, statePath } from "./state";
 
 export interface NodeStatus {
   readonly name: string;
   readonly role: string;
-  readonly zone: string;
+  readonly zone?: string;
+  /** The VM's status (RUNNING, STAGING, TERMINATED…), or MISSING for a node that has no VM. */
   readonly state: string;
+  /** For a node with no VM: whether the deploy made it (so it was lost since), or has still to. */
+  readonly made?: boolean;
   readonly secondsLeft?: number;
   readonly bootstrap?: NodeBootstrap;
 }
+
+/** "expired": no VM of the lab is left; "incomplete": some node's VM is gone (a reclaimed Spot worker). */
+export type Verdict = "ready" | "failed" | "in progress" | "expired" | "incomplete" | "not deployed";
 
 export interface LabStatus {
   readonly lab: string;
@@ -21,7 +27,7 @@ export interface LabStatus {
   readonly nodes: NodeStatus[];
   /** Each in-cluster part: one line, or undefined when it cannot be known yet. */
   readonly cluster: { apiServer: string; nodes?: string; cilium?: string; probes?: string; check?: string };
-  readonly verdict: "ready" | "failed" | "in progress" | "not deployed";
+  readonly verdict: Verdict;
 }
 
 async function part(what: () => Promise<string>): Promise<string> {
@@ -67,11 +73,11 @@ async function clusterParts(api: ClusterApi, model: LabModel): Promise<LabStatus
   return { apiServer, nodes, cilium, probes, check };
 }
 
-/** Where the lab stands: each node's bootstrap from its serial console, then the cluster's parts. */
-export async function readStatus(model: LabModel, project: string, now = new Date()): Promise<LabStatus> {
-  const lab = model.name;
-  const deployed = existsSync(statePath(model.stacks.infrastructure));
-  const nodes: NodeStatus[] = labInstances(lab, project).map((instance) => ({
+/** Each node of the lab, whether it has a VM or not, then any other VM with the lab's label. */
+function nodeStatuses(model: LabModel, project: string, now: Date): NodeStatus[] {
+  const instances = labInstances(model.name, project);
+  const made = madeInstances(model.stacks.infrastructure);
+  const withVm = (instance: LabInstance): NodeStatus => ({
     name: instance.name,
     role: instance.role,
     zone: instance.zone,
@@ -81,40 +87,33 @@ export async function readStatus(model: LabModel, project: string, now = new Dat
       instance.status === "RUNNING"
         ? parseBootstrapLog(gcloud(["compute", "instances", "get-serial-port-output", instance.name, `--zone=${instance.zone}`], project))
         : undefined,
-  }));
-  if (!deployed && nodes.length === 0) return { lab, project, nodes, cluster: { apiServer: "none" }, verdict: "not deployed" };
+  });
+  const known = new Set(model.nodes.map((n) => n.name));
+  return [
+    ...model.nodes.map((node) => {
+      const instance = instances.find((i) => i.name === node.name);
+      return instance ? withVm(instance) : { name: node.name, role: node.role, state: "MISSING", made: made.has(node.name) };
+    }),
+    ...instances.filter((i) => !known.has(i.name)).map(withVm),
+  ];
+}
+
+/** Where the lab stands: each node's bootstrap from its serial console, then the cluster's parts. */
+export async function readStatus(model: LabModel, project: string, now = new Date()): Promise<LabStatus> {
+  const lab = model.name;
+  const deployed = existsSync(statePath(model.stacks.infrastructure));
+  const nodes = nodeStatuses(model, project, now);
+  const running = nodes.filter((n) => n.state !== "MISSING");
+  const lost = nodes.filter((n) => n.made);
+  if (!deployed && running.length === 0) return { lab, project, nodes: [], cluster: { apiServer: "none" }, verdict: "not deployed" };
+  if (running.length === 0 && lost.length > 0) return { lab, project, nodes: [], cluster: { apiServer: "none (no VMs)" }, verdict: "expired" };
   const kubeconfig = deployed ? String(readOutputs(model.stacks.infrastructure).kubeconfig ?? "") : "";
-  const cluster = kubeconfig && nodes.length > 0 ? await clusterParts(await connect(kubeconfig), model) : { apiServer: "none (no VMs)" };
-  const bootFailed = nodes.some((n) => n.bootstrap?.failure);
-  const allBooted = nodes.length === model.nodes.length && nodes.every((n) => n.bootstrap?.complete);
+  const cluster = kubeconfig && running.length > 0 ? await clusterParts(await connect(kubeconfig), model) : { apiServer: "none (no VMs)" };
+  // A failure that systemd will retry is not one yet (see NodeBootstrap.retryAt).
+  const bootFailed = nodes.some((n) => n.bootstrap?.failure && !n.bootstrap.retryAt);
+  const allBooted = nodes.every((n) => n.bootstrap?.complete);
   const checkDone = model.check ? cluster.check?.startsWith("passed") : cluster.probes !== undefined && !/ 0\/| not there/.test(cluster.probes);
-  const verdict = bootFailed || cluster.check?.startsWith("FAILED") ? "failed" : allBooted && checkDone ? "ready" : "in progress";
+  const verdict =
+    bootFailed || cluster.check?.startsWith("FAILED") ? "failed" : lost.length > 0 ? "incomplete" : allBooted && checkDone ? "ready" : "in progress";
   return { lab, project, nodes, cluster, verdict };
-}
-
-function bootstrapText(b: NodeBootstrap | undefined, now: Date): string {
-  if (!b || !b.startedAt) return "no bootstrap output yet";
-  const elapsed = formatDuration(Math.round((now.getTime() - b.startedAt.getTime()) / 1000));
-  const last = b.phases[b.phases.length - 1];
-  if (b.complete) return `bootstrap complete in ${formatDuration(b.phases.reduce((sum, p) => sum + (p.seconds ?? 0), 0))}`;
-  if (b.failure) return `FAILED at ${last?.name}: ${b.failure}`;
-  return last ? `${last.name} for ${formatDuration(Math.round((now.getTime() - last.startedAt.getTime()) / 1000))}, ${elapsed} in all` : `started ${elapsed} ago`;
-}
-
-export function renderStatus(status: LabStatus, now = new Date()): string {
-  if (status.verdict === "not deployed") return `lab ${status.lab}: not deployed in ${status.project} (npm run deploy builds it)`;
-  const lines = [`lab ${status.lab} in ${status.project}: ${status.verdict}`];
-  if (status.nodes.length === 0) lines.push("  no VMs: they expired or were reclaimed (npm run deploy makes them again; npm run destroy removes the rest)");
-  for (const node of status.nodes) {
-    const left = node.secondsLeft === undefined ? "no expiry" : `deleted in ${formatDuration(node.secondsLeft)}`;
-    lines.push(`  ${node.name.padEnd(20)} ${node.role.padEnd(13)} ${node.state.padEnd(10)} ${left.padEnd(18)} ${bootstrapText(node.bootstrap, now)}`);
-    if (node.bootstrap?.failure) lines.push(...node.bootstrap.lastLines.map((l) => `      ${l}`));
-  }
-  const c = status.cluster;
-  lines.push(`  API server    ${c.apiServer}`);
-  if (c.nodes) lines.push(`  nodes         ${c.nodes}`);
-  if (c.cilium) lines.push(`  Cilium        ${c.cilium}`);
-  if (c.probes) lines.push(`  probes        ${c.probes}`);
-  if (c.check) lines.push(`  check         ${c.check}`);
-  return lines.join("\n");
 }

@@ -56,13 +56,15 @@ export class ClusterStack extends TerraformStack {
       dependsOn: [apiReady.resource],
     });
     // Everything below depends on the Cilium release, so destroy removes Cilium last.
-    new MetadataGuard(this, "MetadataGuard", { access: this.access, cilium: this.cilium.release });
+    const guard = new MetadataGuard(this, "MetadataGuard", { access: this.access, cilium: this.cilium.release });
+    // No pod of the lab runs before the guard: until then a pod could read the join token and the CA key from the metadata server.
+    const podsAfter = [this.cilium.release, guard.release];
     const { probes } = model;
     this.probes = new ProbeWorkload(this, "Probes", {
       workers: probes.all.length,
       image: probes.image,
       listener: probes.listener,
-      dependsOn: [this.cilium.release],
+      dependsOn: podsAfter,
     });
     if (model.check) {
       this.check = new ConnectivityCheck(this, "ConnectivityCheck", {
@@ -72,7 +74,7 @@ export class ClusterStack extends TerraformStack {
         // From worker 1 to worker 2's probe: across the tunnel.
         nodeSelector: { [probes.client.nodeLabel.key]: probes.client.nodeLabel.value },
         image: probes.image,
-        dependsOn: [this.cilium.release, ...this.probes.deployments],
+        dependsOn: [...podsAfter, ...this.probes.deployments],
       });
     }
 
