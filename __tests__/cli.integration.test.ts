@@ -224,13 +224,15 @@ describe("journey --html to a file that cannot be written", () => {
   });
 
   test("a file that can be written: the check leaves a new one absent and an old one as it was, when the run then fails", () => {
-    const fresh = join(dir, "fresh.html");
-    const old = join(dir, "old.html");
+    // A folder no lab was deployed from: the run stops after the check.
+    const empty = mkdtempSync(join(dir, "no-lab-"));
+    const fresh = join(empty, "fresh.html");
+    const old = join(empty, "old.html");
     writeFileSync(old, "yesterday's page\n");
     for (const path of [fresh, old]) {
-      const result = labyrinth(["journey", "--html", path], {}, boxStandIns());
-      // No lab is deployed from here: the run stops after the check.
-      expect(result.stderr.trim()).toMatch(/^labyrinth: no lab is deployed from /);
+      const bin = boxStandIns();
+      const result = spawnSync(process.execPath, [join(ROOT, "bin/labyrinth.js"), "journey", "--html", path], { cwd: empty, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: empty }, encoding: "utf8" });
+      expect(result.stderr.trim()).toBe(`labyrinth: no lab is deployed from ${empty}: npm run deploy builds one (run the lab's commands where you deployed it); or pass --kubeconfig FILE, or use --local for the box`);
     }
     expect(() => readFileSync(fresh)).toThrow();
     expect(readFileSync(old, "utf8")).toBe("yesterday's page\n");
