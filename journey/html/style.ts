@@ -74,7 +74,7 @@ ol.way li.hop.next.to-missing::after { content: "✗"; }
 .badge { display: inline-block; font-size: .7rem; font-weight: 700; border-radius: 999px; padding: 0 .45rem; border: 1px solid currentColor; }
 .badge.last-seen { color: var(--seen); margin-top: .2rem; }
 
-.wire { grid-row: auto; align-self: center; position: relative; display: grid; place-items: center; min-height: 2.4rem; }
+.wire { align-self: center; position: relative; display: grid; place-items: center; min-height: 2.4rem; }
 .wire-line { position: absolute; left: -1.1rem; right: -1.1rem; top: 50%; border-top: 3px solid var(--ink); }
 .wire.broken .wire-line { border-top: 3px dashed var(--bad); }
 .wire-label { position: relative; background: var(--paper); border: 1px solid currentColor; border-radius: 4px; padding: 0 .25rem; font-size: .72rem; font-weight: 700; white-space: nowrap; }

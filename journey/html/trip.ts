@@ -12,12 +12,23 @@ import { hopSentence, Mark, packetCard } from "./packet";
 
 interface Way {
   readonly name: "there" | "back" | "data";
-  readonly label: string;
+  readonly words: string;
   readonly views: HopView[];
 }
 
-/** The grid's column of each capture point: the row labels first, then the client's node, the underlay, the far node. */
-function columns(plan: CapturePlan): { of: (hop: number) => number; underlay: number; client: CapturePoint[]; far: CapturePoint[] } {
+/** The row's label: its words, with an arrow the way the packet goes. */
+const labelOf = (way: Way) => (way.name === "back" ? `← ${way.words}` : `${way.words} →`);
+
+interface Columns {
+  /** The grid column of the capture point `hop`. */
+  readonly of: (hop: number) => number;
+  readonly underlay: number;
+  readonly client: CapturePoint[];
+  readonly far: CapturePoint[];
+}
+
+/** The grid's columns: the row labels first, then the client's node's points, the underlay, the far node's. */
+function columns(plan: CapturePlan): Columns {
   const client = plan.points.filter((p) => p.node === plan.client.node);
   const far = plan.points.filter((p) => p.node !== plan.client.node);
   const underlay = 2 + client.length;
@@ -30,9 +41,9 @@ function columns(plan: CapturePlan): { of: (hop: number) => number; underlay: nu
 
 function waysOf(exchange: ExchangeResult): Way[] {
   return [
-    { name: "there" as const, label: "there →", views: exchange.hops },
-    { name: "back" as const, label: "← back", views: exchange.reply },
-    { name: "data" as const, label: "first data →", views: exchange.data ?? [] },
+    { name: "there" as const, words: "there", views: exchange.hops },
+    { name: "back" as const, words: "back", views: exchange.reply },
+    { name: "data" as const, words: "first data", views: exchange.data ?? [] },
   ].filter((w) => w.views.length > 0);
 }
 
@@ -55,24 +66,23 @@ function wire(way: Way, column: number, row: number, tunnelPort: number): Html {
   const ends = way.views.filter((v) => v.kind === "underlay");
   if (ends.length < 2) return html``;
   const crossed = ends.every((v) => v.seen);
-  const arrow = way.name === "back" ? "←" : "→";
-  return html`<div class="wire ${crossed ? "crossed" : "broken"} ${way.name}" style="grid-column:${column};grid-row:${row}" aria-hidden="true"><span class="wire-line"></span><span class="wire-label">${crossed ? `${arrow} UDP ${tunnelPort}` : "✗ not across"}</span></div>`;
+  const label = way.name === "back" ? `← UDP ${tunnelPort}` : `→ UDP ${tunnelPort}`;
+  return html`<div class="wire ${crossed ? "crossed" : "broken"} ${way.name}" style="grid-column:${column};grid-row:${row}" aria-hidden="true"><span class="wire-line"></span><span class="wire-label">${crossed ? label : "✗ not across"}</span></div>`;
 }
 
-function wayRow(exchange: ExchangeResult, way: Way, row: number, plan: CapturePlan): Html {
-  const { of, underlay } = columns(plan);
+function wayRow(exchange: ExchangeResult, way: Way, row: number, { of, underlay }: Columns, tunnelPort: number): Html {
   let previous: Packet | undefined;
   const cards = way.views.map((view, i) => {
     const mark = markOf(exchange, way, view);
     // An arrow to the next point on the same node; the underlay draws its own.
     const next = way.views[i + 1]?.node === view.node ? (way.views[i + 1].seen ? " next" : " next to-missing") : "";
-    const card = html`<li class="hop ${view.seen ? "seen" : "missing"}${mark ? ` ${mark}` : ""}${next}" data-hop="${view.hop}" data-way="${way.name}" style="grid-column:${of(view.hop)}"><span class="visually-hidden">${hopSentence(view, mark)}</span>${packetCard(view, previous, mark)}</li>`;
+    const card = html`<li class="hop${mark ? ` ${mark}` : ""}${next}" data-hop="${view.hop}" style="grid-column:${of(view.hop)}"><span class="visually-hidden">${hopSentence(view, mark)}</span>${packetCard(view, previous, mark)}</li>`;
     if (view.packet) previous = view.packet;
     return card;
   });
-  return html`<div class="way-label ${way.name}" style="grid-row:${row}">${way.label}</div>
-<ol class="way ${way.name}" style="grid-row:${row}" aria-label="${exchange.label}, ${way.label.replace(/[→←]/g, "").trim()}: hop by hop">${cards}</ol>
-${wire(way, underlay, row, plan.tunnelPort)}`;
+  return html`<div class="way-label ${way.name}" style="grid-row:${row}">${labelOf(way)}</div>
+<ol class="way ${way.name}" style="grid-row:${row}" aria-label="${exchange.label}, ${way.words}: hop by hop">${cards}</ol>
+${wire(way, underlay, row, tunnelPort)}`;
 }
 
 function nodeFrame(plan: CapturePlan, side: "client" | "far", points: CapturePoint[], first: number, pod: Html): Html {
@@ -86,7 +96,8 @@ function pointHead(point: CapturePoint, column: number): Html {
 }
 
 export function tripFigure(plan: CapturePlan, exchange: ExchangeResult): Html {
-  const { of, underlay, client, far } = columns(plan);
+  const grid = columns(plan);
+  const { of, underlay, client, far } = grid;
   const planned = plan.exchanges.find((e) => e.label === exchange.label);
   const backend = planned?.backend;
   const ways = waysOf(exchange);
@@ -103,7 +114,7 @@ ${client.length > 0 && nodeFrame(plan, "client", client, 2, clientPod)}
 <div class="underlay-band" style="grid-column:${underlay}" aria-hidden="true"></div>
 ${far.length > 0 && nodeFrame(plan, "far", far, underlay + 1, farPod)}
 ${plan.points.map((p) => pointHead(p, of(p.hop)))}
-${ways.map((way, i) => wayRow(exchange, way, 3 + i, plan))}
+${ways.map((way, i) => wayRow(exchange, way, 3 + i, grid, plan.tunnelPort))}
 </div>
 </figure>`;
 }
