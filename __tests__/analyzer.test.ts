@@ -45,6 +45,13 @@ describe("the article's TCP handshake, hop by hop", () => {
     expect(result.reply[5].packet).toMatchObject({ src: ARTICLE.service, srcPort: 9999, dst: ARTICLE.client });
     expect(result.reply[5].change).toBe(`source rewritten ${ARTICLE.server}:9999 → ${ARTICLE.service}:9999; back in the client pod`);
   });
+
+  test("the fields each hop changed: the Service's address, the outer header on and off, the source back to the ClusterIP", () => {
+    const outer = ["outer.src", "outer.dst", "outer.dstPort", "outer.vni"];
+    // The Service's port and the pod's are both 9999: only the address is rewritten.
+    expect(result.hops.map((h) => h.changed)).toEqual([[], ["dst"], outer, [], outer, []]);
+    expect(result.reply.map((h) => h.changed)).toEqual([[], [], outer, [], outer, ["src"]]);
+  });
 });
 
 describe("the article's DNS exchange", () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boxNamespaces } from "../box/teardown";
@@ -291,9 +291,11 @@ describe("the lab's code path, against a stand-in API server backed by the box",
     for (const name of scratchDirs()) if (!scratchBefore.includes(name)) rmSync(join("/tmp", name), { recursive: true, force: true });
   });
 
-  test("journey (no --local): the same six hops, through capture pods that are deleted afterwards", async () => {
-    const run = await runCli(["journey", "--json", "--kubeconfig", join(work, "kubeconfig")], { cwd: ROOT });
-    expect(run.stderr).toBe("");
+  test("journey (no --local): the same six hops, through capture pods that are deleted afterwards; --html draws them", async () => {
+    const page = join(work, "journey.html");
+    const run = await runCli(["journey", "--json", "--kubeconfig", join(work, "kubeconfig"), "--html", page], { cwd: ROOT });
+    expect(run.stderr).toBe(`labyrinth: the journey is drawn in ${page}: open it in any browser\n`);
+    expect(readFileSync(page, "utf8")).toContain("<h1>The packet&apos;s journey on the lab</h1>");
     const result = JSON.parse(run.stdout);
     expect(result.problems).toEqual([]);
     expect(result.where).toBe("lab");

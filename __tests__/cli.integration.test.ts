@@ -190,3 +190,51 @@ describe("npx labyrinth", () => {
     });
   });
 });
+
+describe("journey --html to a file that cannot be written", () => {
+  /** Stand-ins for what the box and the lab's journey would run first: they record, so a run that touched either shows. */
+  function boxStandIns(): string {
+    const bin = standIns(null);
+    for (const tool of ["ip", "tc", "iptables", "bpftool", "clang", "dumpcap", "kubectl"]) {
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${bin}/calls\nexit 1\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    return bin;
+  }
+  const aFile = join(dir, "a-file");
+  beforeAll(() => writeFileSync(aFile, "not a folder\n"));
+
+  test.each([
+    [["--local"], join(dir, "no-such-folder", "journey.html"), `there is no folder ${join(dir, "no-such-folder")}`],
+    [[], join(dir, "no-such-folder", "journey.html"), `there is no folder ${join(dir, "no-such-folder")}`],
+    [["--local"], dir, "it is a folder"],
+    [["--local"], join(aFile, "journey.html"), `${aFile} is not a folder`],
+  ])("journey %j --html %s: one line naming the path, before the box or the lab is touched", (args, path, why) => {
+    const bin = boxStandIns();
+    const result = labyrinth(["journey", ...args, "--html", path], {}, bin);
+    expect(result.stderr).toBe(`labyrinth: --html ${path}: cannot write it (${why}): name a file in a folder you can write to\n`);
+    expect(result.status).toBe(2);
+    expect(() => readFileSync(join(bin, "calls"))).toThrow();
+  });
+
+  test("with --plan, which draws nothing, it is refused", () => {
+    const result = labyrinth(["journey", "--plan", "--html", join(dir, "plan.html")], {}, boxStandIns());
+    expect(result.stderr.trim()).toBe("labyrinth: --html draws a journey and --plan captures none: leave one of them out");
+    expect(result.status).toBe(2);
+  });
+
+  test("a file that can be written: the check leaves a new one absent and an old one as it was, when the run then fails", () => {
+    // A folder no lab was deployed from: the run stops after the check.
+    const empty = mkdtempSync(join(dir, "no-lab-"));
+    const fresh = join(empty, "fresh.html");
+    const old = join(empty, "old.html");
+    writeFileSync(old, "yesterday's page\n");
+    for (const path of [fresh, old]) {
+      const bin = boxStandIns();
+      const result = spawnSync(process.execPath, [join(ROOT, "bin/labyrinth.js"), "journey", "--html", path], { cwd: empty, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: empty }, encoding: "utf8" });
+      expect(result.stderr.trim()).toBe(`labyrinth: no lab is deployed from ${empty}: npm run deploy builds one (run the lab's commands where you deployed it); or pass --kubeconfig FILE, or use --local for the box`);
+    }
+    expect(() => readFileSync(fresh)).toThrow();
+    expect(readFileSync(old, "utf8")).toBe("yesterday's page\n");
+  });
+});

@@ -68,6 +68,24 @@ for (const phase of ["build", "trace", "teardown"] as const) {
   measured.push({ id: `box-${phase}`, label: `box: ${phase}`, samples: phases.map((p) => ({ seconds: p[phase] / 1000, peakMb: Number.NaN })) });
 }
 
+// 5a: the page. journey --html times its own drawing (render + write, in the box's timings); the
+// page one of these runs wrote is then rendered in headless Chromium, from navigation to a frame.
+const pageFile = join(outdir(), "journey.html");
+const drawing: number[] = [];
+console.error(`bench: the box with --html (${reps(5)}×)`);
+measured.push({
+  id: "box-html",
+  ...repeat("box: journey --local --html, build + trace + page + teardown", reps(5), (): Sample => {
+    const run = timeCommand(["node", "bin/labyrinth.js", "journey", "--local", "--json", "--html", pageFile], { cwd: ROOT });
+    drawing.push(JSON.parse(run.stdout).timings.page);
+    return run;
+  }),
+});
+measured.push({ id: "page-write", label: "page: drawing it, render + write (journey's own timing)", samples: drawing.map((ms) => ({ seconds: ms / 1000, peakMb: Number.NaN })) });
+console.error(`bench: the page in Chromium (${reps(5)}×)`);
+const rendered = JSON.parse(execFileSync("node", ["--import", "tsx", "bench/page-render.ts", pageFile, String(reps(5))], { cwd: ROOT, encoding: "utf8" })) as number[];
+measured.push({ id: "page-render", label: "page: headless Chromium renders it (navigation to a painted frame)", samples: rendered.map((ms) => ({ seconds: ms / 1000, peakMb: Number.NaN })) });
+
 // 5b: a broken path, as a learner meets it: the box up, the tunnel's port blocked on node-2, the
 // journey run on it (exit 1: it names the hop). Bounded by the trigger's own timeouts.
 const cli = (...args: string[]) => execFileSync("node", ["bin/labyrinth.js", ...args], { cwd: ROOT, stdio: "ignore" });
@@ -98,6 +116,8 @@ const targets = [
   target("the full test command ≤ 90 s", median("tests-full") <= 90, `${median("tests-full").toFixed(1)} s`),
   target("journey --local end to end ≤ 2.5 s", median("box") <= 2.5, `${median("box").toFixed(2)} s`),
   target("journey --local on a broken path ≤ 10 s", median("box-broken") <= 10, `${median("box-broken").toFixed(2)} s`),
+  target("drawing the page adds ≤ 100 ms to a journey", median("page-write") <= 0.1, `${(median("page-write") * 1000).toFixed(0)} ms`),
+  target("the page renders in ≤ 1 s in headless Chromium", median("page-render") <= 1, `${(median("page-render") * 1000).toFixed(0)} ms`),
 ];
 
 const installBytes = Number(execFileSync("du", ["-sb", join(ROOT, "node_modules")], { encoding: "utf8" }).split("\t")[0]);

@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { Datapath } from "../box/preflight";
 import { journeyInBox } from "../box/session";
 import { unfollowedSettings } from "../box/topology";
+import { writePage } from "../journey/html/file";
 import { Protocol } from "../journey/plan";
 import { renderText } from "../journey/report";
+import { JourneyResult } from "../journey/result";
 import { journeyOnLab } from "../lab/journey/session";
 import { readOutputs } from "../lab/state";
 import { LabModel } from "../model/lab";
@@ -13,6 +15,7 @@ export interface JourneyFlags {
   readonly local?: boolean;
   readonly json?: boolean;
   readonly pcapDir?: string;
+  readonly html?: string;
   readonly protocol: "tcp" | "udp" | "both";
   readonly size?: number;
   readonly datapath?: Datapath;
@@ -32,12 +35,22 @@ function boxModel(): LabModel {
 
 const progress = (line: string) => console.error(`labyrinth: ${line}`);
 
+/** With --html, the page drawn from the result; the milliseconds it took, or undefined without --html. */
+function draw(flags: JourneyFlags, result: JourneyResult): number | undefined {
+  if (flags.html === undefined) return undefined;
+  const ms = writePage(flags.html, result);
+  progress(`the journey is drawn in ${flags.html}: open it in any browser`);
+  return ms;
+}
+
 export async function journey(flags: JourneyFlags): Promise<number> {
   const protocols: Protocol[] = flags.protocol === "both" ? ["tcp", "udp"] : [flags.protocol];
   const common = { protocols, size: flags.size, pcapDir: flags.pcapDir, captureTimeoutMs: flags.timeout * 1000, progress };
   if (flags.local) {
     const { result, timings, boxWasUp } = await journeyInBox({ ...common, model: boxModel(), datapath: flags.datapath });
-    console.log(flags.json ? JSON.stringify({ ...result, timings }, null, 2) : renderText(result));
+    const page = draw(flags, result);
+    const timed = page === undefined ? timings : { ...timings, page: Math.round(page * 10) / 10 };
+    console.log(flags.json ? JSON.stringify({ ...result, timings: timed }, null, 2) : renderText(result));
     if (boxWasUp) progress("traced in the box that was up, and left it up (npx labyrinth box down removes it)");
     return result.ok ? 0 : 1;
   }
@@ -54,6 +67,7 @@ export async function journey(flags: JourneyFlags): Promise<number> {
     console.log(JSON.stringify(plan, null, 2));
     return 0;
   }
+  draw(flags, result);
   console.log(flags.json ? JSON.stringify(result, null, 2) : renderText(result));
   return result.ok ? 0 : 1;
 }

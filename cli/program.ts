@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { Datapath } from "../box/preflight";
 import { ENV_SETTINGS } from "../model/settings";
+import { cannotWrite } from "../journey/html/file";
 import { TRIGGER_LIMITS } from "../journey/trigger";
 import * as box from "./box";
 import { journey, JourneyFlags } from "./journey";
@@ -57,6 +58,7 @@ export function program(run: (exit: Exit) => Promise<void>): Command {
     )
     .option("--local", "in the box: build it (or use the one that is up), trace, explain, tear down; needs root")
     .option("--json", "the result as JSON, for scripts")
+    .option("--html <file>", "also draw the journey as one self-contained HTML page in FILE, to open in any browser (offline)")
     .option("--pcap-dir <dir>", "keep the captures, one pcapng per node, for Wireshark")
     .addOption(new Option("--protocol <protocol>", "what to send after the name lookup").choices(["tcp", "udp", "both"]).default("both"))
     .option("--size <bytes>", "payload bytes in each TCP and UDP message (default: one short line); a large one shows an MTU problem", number("a number of bytes", 16, 9000))
@@ -72,10 +74,17 @@ export function program(run: (exit: Exit) => Promise<void>): Command {
         "npx labyrinth journey --local --protocol udp --size 1300",
         "npx labyrinth journey                                  # the lab deployed from this folder",
         "npx labyrinth journey --json --pcap-dir captures",
+        "npx labyrinth journey --local --html journey.html     # then open journey.html in a browser",
       ),
     )
     .action((flags: JourneyFlags) => {
       if (!flags.local && flags.datapath) throw new UsageError("--datapath is the box's (with --local): the lab's datapath is Cilium's (LABYRINTH_KUBE_PROXY_REPLACEMENT)");
+      if (flags.html !== undefined) {
+        if (flags.plan) throw new UsageError("--html draws a journey and --plan captures none: leave one of them out");
+        // Before anything is built: a page that cannot be written would lose the run.
+        const why = cannotWrite(flags.html);
+        if (why) throw new UsageError(`--html ${flags.html}: cannot write it (${why}): name a file in a folder you can write to`);
+      }
       return run(journey(flags));
     });
 

@@ -10,6 +10,20 @@ import { diagnose, Diagnosis, Evidence } from "./diagnosis";
 import { Packet } from "./decode";
 import { CapturePlan, CapturePoint, Exchange } from "./plan";
 
+/** The header fields a capture point shows: the inner addresses and ports, and the VXLAN outer header where wrapped. */
+export const HEADER_FIELDS = {
+  src: (p: Packet) => p.src,
+  srcPort: (p: Packet) => p.srcPort,
+  dst: (p: Packet) => p.dst,
+  dstPort: (p: Packet) => p.dstPort,
+  "outer.src": (p: Packet) => p.outer?.src,
+  "outer.dst": (p: Packet) => p.outer?.dst,
+  "outer.dstPort": (p: Packet) => p.outer?.dstPort,
+  "outer.vni": (p: Packet) => p.outer?.vni,
+} as const;
+
+export type HeaderField = keyof typeof HEADER_FIELDS;
+
 export interface HopView {
   readonly hop: number;
   readonly node: string;
@@ -19,6 +33,8 @@ export interface HopView {
   readonly packet?: Packet;
   /** What changed since the previous capture point, or that it was not seen. */
   readonly change: string;
+  /** The header fields that differ from the previous sighting's (a rewrite; the outer header put on or taken off). */
+  readonly changed: HeaderField[];
   /** Milliseconds since the previous hop, when both are on the same node's clock. */
   readonly sinceMs?: number;
 }
@@ -51,16 +67,21 @@ function identity(p: Packet, direction: Direction): string {
 
 const endpoint = (address: string, port: number) => (port ? `${address}:${port}` : address);
 
-/** What happened between two sightings of the same packet. */
-function describeChange(before: Packet | undefined, after: Packet, point: CapturePoint, direction: Direction, last: boolean): string {
+function changedFields(before: Packet | undefined, after: Packet): HeaderField[] {
+  if (!before) return [];
+  return (Object.keys(HEADER_FIELDS) as HeaderField[]).filter((field) => HEADER_FIELDS[field](before) !== HEADER_FIELDS[field](after));
+}
+
+/** What happened between two sightings of the same packet, `changed` being the fields that differ. */
+function describeChange(before: Packet | undefined, after: Packet, changed: HeaderField[], point: CapturePoint, direction: Direction, last: boolean): string {
   if (!before) {
     return direction === "forward" ? `leaves the pod for ${endpoint(after.dst, after.dstPort)}` : `the answer, from ${endpoint(after.src, after.srcPort)}`;
   }
   const changes: string[] = [];
-  if (before.dst !== after.dst || before.dstPort !== after.dstPort) {
+  if (changed.includes("dst") || changed.includes("dstPort")) {
     changes.push(`destination rewritten ${endpoint(before.dst, before.dstPort)} → ${endpoint(after.dst, after.dstPort)}`);
   }
-  if (before.src !== after.src || before.srcPort !== after.srcPort) {
+  if (changed.includes("src") || changed.includes("srcPort")) {
     changes.push(`source rewritten ${endpoint(before.src, before.srcPort)} → ${endpoint(after.src, after.srcPort)}`);
   }
   if (!before.outer && after.outer) changes.push(`wrapped in VXLAN: UDP ${after.outer.dstPort} from ${after.outer.src} to ${after.outer.dst}, VNI ${after.outer.vni}`);
@@ -84,9 +105,10 @@ function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packe
   for (const [i, point] of points.entries()) {
     const packet = i === 0 ? lead : (packets.get(point.hop) ?? []).find((p) => identity(p, direction) === key && (!previous || p.time >= previous.packet.time - 1));
     if (!packet) {
-      views.push({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen" });
+      views.push({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen", changed: [] });
       continue;
     }
+    const changed = changedFields(previous?.packet, packet);
     views.push({
       hop: point.hop,
       node: point.node,
@@ -94,7 +116,8 @@ function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packe
       kind: point.kind,
       seen: true,
       packet,
-      change: describeChange(previous?.packet, packet, point, direction, i === points.length - 1),
+      change: describeChange(previous?.packet, packet, changed, point, direction, i === points.length - 1),
+      changed,
       sinceMs: previous && previous.point.node === point.node ? Math.round((packet.time - previous.packet.time) * 1e6) / 1e3 : undefined,
     });
     previous = { point, packet };
@@ -181,7 +204,7 @@ export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: 
   const lead = leadPacket(exchange, atFirst);
   const base = { label: exchange.label, protocol: exchange.protocol, dns: exchange.label === "DNS" ? dnsLog(exchange, atFirst) : undefined };
   if (!lead) {
-    const hops = path.map((point) => ({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen" }));
+    const hops = path.map((point) => ({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen", changed: [] }));
     const diagnosis = diagnose({ exchange, plan, path, hops, reply: [], evidence })!;
     return { ...base, ok: false, hops, reply: [], diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };
   }

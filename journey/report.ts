@@ -4,13 +4,17 @@ import { Packet } from "./decode";
 import { Proof } from "./proof";
 import { JourneyResult } from "./result";
 
-function packetText(p: Packet): string {
-  const what = p.dns
+/** What a packet is: "DNS query NAME", "TCP SYN,ACK", "UDP 31 B". */
+export function packetWhat(p: Packet): string {
+  return p.dns
     ? `DNS ${p.dns.response ? "answer" : "query"} ${p.dns.name}`
     : p.tcp
       ? `TCP ${p.tcp.flags.join(",")}${p.tcp.payload > 0 ? ` ${p.tcp.payload} B` : ""}`
       : `UDP ${p.udpLength! - 8} B`;
-  return `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort} ${what}`;
+}
+
+function packetText(p: Packet): string {
+  return `${p.src}:${p.srcPort} → ${p.dst}:${p.dstPort} ${packetWhat(p)}`;
 }
 
 function outerText(p?: Packet): string {
@@ -154,6 +158,27 @@ export function renderSummary(result: JourneyResult): string[] {
   }
   if (!result.ok) lines.push("", ...result.problems.map((p) => `✗ ${p}`));
   return lines;
+}
+
+/** A part of the summary: its title ("What happened", "Proof on node-1"), or none (the problems), and its lines without their marks. */
+export interface SummarySection {
+  readonly title?: string;
+  readonly items: string[];
+}
+
+/**
+ * The summary in parts, in renderSummary's own words, for views that lay it out otherwise (the
+ * HTML page): read back from its lines, so that the words are written once, here.
+ */
+export function summarySections(result: JourneyResult): SummarySection[] {
+  const sections: { title?: string; items: string[] }[] = [];
+  for (const line of renderSummary(result)) {
+    const current = sections[sections.length - 1];
+    if (line === "") sections.push({ items: [] });
+    else if (current.title === undefined && current.items.length === 0 && line.endsWith(":")) current.title = line.slice(0, -1);
+    else current.items.push(line.replace(/^(- |✗ )/, ""));
+  }
+  return sections.filter((s) => s.title !== undefined || s.items.length > 0);
 }
 
 export function renderText(result: JourneyResult): string {
