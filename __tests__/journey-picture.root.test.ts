@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -7,8 +7,11 @@ import { labyrinth, leftOfTheBox, ROOT, useTheBox } from "./support/box";
 import { Browser, openBrowser } from "./support/browser";
 
 // The page `journey --local --html` writes, opened in Debian's Chromium: what a reader sees,
-// checked against the JSON of the same run. The screenshots are kept in docs/ for the README.
+// checked against the JSON of the same run. The screenshots are kept for a reviewer in
+// .cache/screenshots (ports and times differ at every run); SCREENSHOTS_DIR=docs makes the README's.
 useTheBox();
+const SHOTS = process.env.SCREENSHOTS_DIR ? join(ROOT, process.env.SCREENSHOTS_DIR) : join(ROOT, ".cache", "screenshots");
+mkdirSync(SHOTS, { recursive: true });
 
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-picture-"));
 let browser: Browser;
@@ -171,8 +174,8 @@ describe("the page of a journey that went through", () => {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
-  test("a screenshot for the README: docs/journey.png", async () => {
-    await page.locator('section[aria-labelledby="exchange-TCP"]').screenshot({ path: join(ROOT, "docs", "journey.png") });
+  test("a screenshot of the happy path: journey.png", async () => {
+    await page.locator('section[aria-labelledby="exchange-TCP"]').screenshot({ path: join(SHOTS, "journey.png") });
   });
 });
 
@@ -218,7 +221,7 @@ describe("the page of a journey on a broken path (node-2 drops the tunnel's port
     expect(leftOfTheBox()).toEqual([]);
   });
 
-  test("a screenshot for the README: docs/journey-broken.png", async () => {
-    await page.locator('section[aria-labelledby="exchange-TCP"]').screenshot({ path: join(ROOT, "docs", "journey-broken.png") });
+  test("a screenshot of the broken path: journey-broken.png", async () => {
+    await page.locator('section[aria-labelledby="exchange-TCP"]').screenshot({ path: join(SHOTS, "journey-broken.png") });
   });
 });
