@@ -117,6 +117,8 @@ describe("discovery → the capture plan", () => {
       expect(plan.notes).toContain("Cilium's VNI carries the source's security identity, so it differs by direction");
       // The capture pods came and went.
       expectCapturePodsGone(cluster);
+      // Every exec spoke the protocol a real API server picks for client-node: v5 first.
+      expect(new Set(cluster.execs.map((e) => e.protocol))).toEqual(new Set(["v5.channel.k8s.io"]));
     });
   });
 
@@ -225,6 +227,29 @@ describe("one clear line for each thing that can be missing", () => {
       const run = await journey(["--kubeconfig", kubeconfig]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/the capture on labyrinth-node-\d did not start \(it needs dumpcap, from tshark's package\): sh: exec: line 0: dumpcap: not found/);
+      expectCapturePodsGone(cluster);
+    });
+  });
+});
+
+describe("an exec that did not say it succeeded failed", () => {
+  test("a stream that closes without its status frame is a failure, not an empty success", async () => {
+    const execEnds = ({ pod, argv }: { pod: FakePod; argv: string[] }) => (pod.node === "labyrinth-node-2" && argv.join(" ") === "ip -d -j link show" ? "no-status" : undefined);
+    await withCluster({ execEnds }, async (kubeconfig, cluster) => {
+      const run = await journey(["--plan", "--kubeconfig", kubeconfig]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(
+        /^labyrinth: listing labyrinth-node-2's interfaces failed \(exit -1\): the exec in kube-system\/labyrinth-capture-\w+-labyrinth-node-2 ended without an exit status \(WebSocket closed, code 1006\): the pod or the connection went away$/,
+      );
+      expectCapturePodsGone(cluster);
+    });
+  });
+
+  test("a capture whose WebSocket never opens: one line, and the capture pods are still deleted", async () => {
+    await withCluster({ refuseExec: (argv) => (argv.includes("dumpcap") ? 500 : undefined) }, async (kubeconfig, cluster) => {
+      const run = await journey(["--kubeconfig", kubeconfig]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(/^labyrinth: the capture on labyrinth-node-\d did not start \(it needs dumpcap, from tshark's package\): the exec in kube-system\/labyrinth-capture-\S+ could not start: Unexpected server response: 500$/);
       expectCapturePodsGone(cluster);
     });
   });

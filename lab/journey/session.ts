@@ -29,8 +29,14 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
   const found = await discover(api, options.model);
   const executor = new PodExecutor(api, options.captureImage);
   for (const pod of [found.client, found.server]) executor.registerPod(pod.pod, pod.container);
+  // One cleanup, whoever asks first: the normal way out and a Ctrl-C during it both wait for it.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= executor.close().then((left) => {
+      for (const { pod, why } of left) console.error(`labyrinth: could not delete the capture pod ${pod} (${why}): kubectl -n ${pod.replace("/", " delete pod ")}`);
+    }));
   return cleanUpOnInterrupt(
-    () => executor.close(),
+    close,
     async () => {
       try {
         await executor.open([...new Set([found.client.node, found.server.node])]);
@@ -46,7 +52,7 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
         });
         return { plan, result };
       } finally {
-        await executor.close();
+        await close();
       }
     },
   );
