@@ -22,6 +22,8 @@ function spawnCollect(prefix: string, argv: string[]) {
 
 /** The journey's executor for the box: nodes and pods are network namespaces on this machine. */
 export class NetnsExecutor implements Executor {
+  readonly hasAgent = false;
+
   constructor(private readonly topology: BoxTopology) {}
 
   private nodeNetns(node: string): string {

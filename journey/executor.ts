@@ -19,6 +19,8 @@ export interface Running {
 }
 
 export interface Executor {
+  /** Whether the nodes run a Cilium agent (cilium-dbg, Hubble); the box has none. */
+  readonly hasAgent: boolean;
   /** Runs a command on a node's host network (the node's namespace, or a hostNetwork pod). */
   onNode(node: string, argv: string[]): Promise<ExecResult>;
   /** Runs a command where the node's Cilium agent runs, with its tools (bpftool); the box has no agent: its node. */

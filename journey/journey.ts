@@ -4,7 +4,7 @@ import { analyzeExchange } from "./analyzer";
 import { Captured, startCaptures, stopCaptures } from "./capture";
 import { Executor } from "./executor";
 import { CapturePlan, Protocol } from "./plan";
-import { readProof } from "./proof";
+import { readNatCounters, readProof } from "./proof";
 import { JourneyResult } from "./result";
 import { trigger, TriggerResult } from "./trigger";
 
@@ -35,6 +35,8 @@ const LAST_BLOCK_MS = 400;
  * hop by hop.
  */
 export async function runJourney(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<JourneyResult> {
+  // Counters from before the run: earlier connections to the ClusterIP from the node are not this run's.
+  const baseline = await readNatCounters(executor, plan, options.iptablesSave);
   const captures = await startCaptures(executor, plan, options.captureTimeoutMs);
   let fired: TriggerResult | undefined;
   let captured: Captured;
@@ -44,7 +46,7 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
   } finally {
     captured = await stopCaptures(executor, plan, captures);
   }
-  const proof = await readProof(executor, plan, options.iptablesSave);
+  const proof = await readProof(executor, plan, baseline, options.iptablesSave);
   const translation = { programs: proof.programs.some((p) => p.interface === plan.points[0].interface), natRules: proof.natRules.length > 0 };
   const exchanges = plan.exchanges
     .filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol))

@@ -64,26 +64,41 @@ function dnsSummary(result: JourneyResult, dns: ExchangeResult): string {
   return `DNS: the client's resolver asked the cluster DNS Service ${result.plan.dnsService.address} (search list, ndots:5): ${asked.join("; ") || "nothing"}.${where}`;
 }
 
+/** Whether the exchange's first packet left the pod already addressed to a backend: translated at connect(). */
+const translatedAtConnect = (exchange: ExchangeResult, service: string) => exchange.hops[0].packet !== undefined && exchange.hops[0].packet.dst !== service;
+
 function flowSummary(result: JourneyResult, exchange: ExchangeResult): string {
   const [first, ...rest] = exchange.hops;
   const lead = first.packet!;
   const tunnel = rest.find((h) => h.kind === "overlay" && h.seen)?.packet;
   const wire = rest.find((h) => h.kind === "underlay" && h.seen)?.packet;
   const last = exchange.hops[exchange.hops.length - 1];
+  const back = exchange.reply[exchange.reply.length - 1];
   const proof = result.proof;
+  const service = result.plan.target.service;
   const who =
     proof.verdict === "ebpf"
-      ? `the eBPF program on ${first.interface} rewrote it (kube-proxy's nat rules for ${result.plan.target.service.address}: ${natText(proof)})`
+      ? `the eBPF program on ${first.interface} rewrote it (kube-proxy's nat rules for ${service.address}: ${natText(proof)})`
       : proof.verdict === "iptables"
-        ? `kube-proxy's iptables DNAT rewrote it (its nat rules for ${result.plan.target.service.address}: ${natText(proof)})`
+        ? `kube-proxy's iptables DNAT rewrote it (its nat rules for ${service.address}: ${natText(proof)})`
         : "something on the node rewrote it";
+  // The summary follows the table: a packet that left the pod for a backend was not rewritten on the way.
+  const atConnect = translatedAtConnect(exchange, service.address);
   const parts = [
-    `${exchange.label}: the first packet left the client pod for the Service's ClusterIP ${lead.dst}:${lead.dstPort} (hop 1, ${first.interface}).`,
-    tunnel ? `At ${first.node}'s cilium_vxlan its destination was already the pod ${tunnel.dst}:${tunnel.dstPort}: ${who}.` : "",
+    atConnect
+      ? `${exchange.label}: the first packet left the client pod already addressed to the pod ${lead.dst}:${lead.dstPort} (hop 1, ${first.interface}): the Service ${service.address}:${service.port} was translated at connect(), by Cilium's socket load balancing, before any packet left.`
+      : `${exchange.label}: the first packet left the client pod for the Service's ClusterIP ${lead.dst}:${lead.dstPort} (hop 1, ${first.interface}).`,
+    tunnel
+      ? atConnect
+        ? `At ${first.node}'s cilium_vxlan its destination was the same pod, ${tunnel.dst}:${tunnel.dstPort}: nothing on the way rewrote it.`
+        : `At ${first.node}'s cilium_vxlan its destination was already the pod ${tunnel.dst}:${tunnel.dstPort}: ${who}.`
+      : "",
     wire?.outer ? `${wire.interface} carried it from ${wire.outer.src} to ${wire.outer.dst} inside VXLAN (UDP ${wire.outer.dstPort}, VNI ${wire.outer.vni}).` : "",
     last.seen ? `${last.node}'s cilium_vxlan unwrapped it and ${last.interface} delivered it to the server pod.` : "",
-    exchange.reply.length > 0 && exchange.reply[exchange.reply.length - 1].seen
-      ? `The reply came back the same way; at ${first.interface} its source was the ClusterIP again (${exchange.reply[exchange.reply.length - 1].packet!.src}).`
+    back?.seen
+      ? atConnect
+        ? `The reply came back the same way, from the pod's own address (${back.packet!.src}) at ${first.interface}: the socket, not the packet, is turned back into the Service.`
+        : `The reply came back the same way; at ${first.interface} its source was the ClusterIP again (${back.packet!.src}).`
       : "",
   ];
   return parts.filter(Boolean).join(" ");
@@ -91,8 +106,38 @@ function flowSummary(result: JourneyResult, exchange: ExchangeResult): string {
 
 function natText(proof: Proof): string {
   if (proof.natRules.length === 0) return "none found";
-  const packets = proof.natRules.reduce((sum, r) => sum + r.packets, 0);
-  return `${packets} packets in ${proof.natRules.length} rules (${[...new Set(proof.natRules.map((r) => r.chain))].join(", ")})`;
+  const sum = (of: (r: Proof["natRules"][number]) => number) => proof.natRules.reduce((total, r) => total + of(r), 0);
+  const before = sum((r) => r.before);
+  return `${sum((r) => r.packets)} packets during this run in ${proof.natRules.length} rules (${[...new Set(proof.natRules.map((r) => r.chain))].join(", ")})${before > 0 ? `; ${before} before it, from earlier connections` : ""}`;
+}
+
+/** The agent's own view, in one line; or why there is none. */
+function agentText(proof: Proof): string | undefined {
+  if (!proof.hasAgent) return "the box has no Cilium agent: no cilium-dbg, no load-balancer or connection-tracking maps to read, no Hubble; its eBPF program and kube-proxy's rules stand in for them";
+  const agent = proof.agent;
+  if (!agent) return undefined;
+  return `Cilium's agent (cilium-dbg status): kube-proxy replacement ${agent.kubeProxyReplacement ? "on" : "off"}, socket load balancing ${agent.socketLB}, host routing ${agent.hostRouting}, network ${agent.network}`;
+}
+
+/**
+ * Why there are no kube-proxy rules, from what the agent says and what hop 1 showed: never
+ * guessed from the absence alone (kube-proxy's rules may sit in the iptables backend that
+ * iptables-save did not read).
+ */
+function noRulesText(result: JourneyResult): string | undefined {
+  const { proof } = result;
+  const service = result.plan.target.service.address;
+  if (proof.natRules.length > 0 || proof.errors.some((e) => e.startsWith("iptables-save"))) return undefined;
+  if (!proof.hasAgent) return undefined;
+  if (!proof.agent) return `no kube-proxy rules for ${service} found; Cilium's own view could not be read, so whether it replaces kube-proxy is not known`;
+  if (!proof.agent.kubeProxyReplacement) {
+    return `no kube-proxy rules for ${service} found, though Cilium's agent says it does not replace kube-proxy: the rules may sit in the other iptables backend (legacy or nft) than the one iptables-save read`;
+  }
+  const flows = result.exchanges.filter((e) => e.label !== "DNS" && e.hops[0].seen);
+  if (flows.length === 0) return `no kube-proxy rules for ${service}: Cilium replaces kube-proxy and alone translates`;
+  return flows.some((e) => translatedAtConnect(e, service))
+    ? `no kube-proxy rules for ${service}: Cilium replaces kube-proxy and alone translates; its socket load balancing covers pods, so the rewrite happened at connect() and hop 1 already shows the pod's address`
+    : `no kube-proxy rules for ${service}: Cilium replaces kube-proxy and alone translates; socket load balancing is ${proof.agent.socketLB === "off" ? "off" : "kept to the host's namespace"}, so hop 1 still shows the ClusterIP and the rewrite happens at the lxc`;
 }
 
 /** A failed exchange: what was seen, where it stopped, what came back, the likely causes in order. */
@@ -138,12 +183,11 @@ export function renderSummary(result: JourneyResult): string[] {
     `- eBPF programs per interface (bpftool net): ${programs.join(", ") || "none"}`,
     `- kube-proxy's nat rules for ${result.plan.target.service.address} (iptables-save -c): ${natText(proof)}`,
   );
+  const agent = agentText(proof);
+  if (agent) lines.push(`- ${agent}`);
   for (const error of proof.errors) lines.push(`- could not read: ${error}`);
-  if (proof.natRules.length === 0 && proof.programs.length > 0 && proof.errors.length === 0) {
-    lines.push(
-      `- no kube-proxy rules for ${result.plan.target.service.address}: kube-proxy replacement is on and Cilium alone translates. With socket load balancing in pods, the rewrite would happen at connect() and even hop 1 would show the pod's address; this lab keeps it to the host namespace, so hop 1 still shows the ClusterIP`,
-    );
-  }
+  const noRules = noRulesText(result);
+  if (noRules) lines.push(`- ${noRules}`);
   for (const note of result.plan.notes) lines.push(`- ${note}`);
   for (const delivery of result.trigger.deliveries) {
     const failed = delivery.error ?? (delivery.received ? `got "${delivery.received.slice(0, 40)}"` : "nothing came back");

@@ -36,6 +36,7 @@ function sink(onData?: (all: string) => void): { stream: Writable; text: () => s
  * ships it. Every command goes over the Kubernetes API's exec. `close()` deletes the capture pods.
  */
 export class PodExecutor implements Executor {
+  readonly hasAgent = true;
   private readonly capturePods = new Map<string, string>();
   private readonly containers = new Map<string, string>();
   private readonly run = randomBytes(3).toString("hex");
