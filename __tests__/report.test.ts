@@ -1,7 +1,7 @@
 import { analyzeExchange } from "../journey/analyzer";
 import { Packet } from "../journey/decode";
 import { Proof } from "../journey/proof";
-import { renderSummary } from "../journey/report";
+import { renderSummary, renderTables } from "../journey/report";
 import { JourneyResult } from "../journey/result";
 import { ARTICLE, articleCaptures, articlePlan } from "./fixtures/article-captures";
 
@@ -86,5 +86,46 @@ describe("the summary follows the table", () => {
     expect(text).toContain(`At node-1's cilium_vxlan its destination was the same pod, ${ARTICLE.server}:9999: nothing on the way rewrote it.`);
     expect(text).toContain(`from the pod's own address (${ARTICLE.server})`);
     expect(text).not.toMatch(/for the Service's ClusterIP|rewrote it \(|its source was the ClusterIP again/);
+  });
+});
+
+describe("Cilium's evidence in the text", () => {
+  const withEvidence = (disagreements: string[]): JourneyResult => ({
+    ...result({}),
+    cilium: {
+      flows: [
+        {
+          label: "TCP",
+          client: ARTICLE.client,
+          clientPort: 38430,
+          conntrack: [],
+          hubble: [],
+          beside: [
+            { direction: "forward", hop: 2, text: "Hubble to-overlay: a → b SYN FORWARDED" },
+            { direction: "reply", hop: 1, text: "Hubble to-endpoint: b → a SYN,ACK FORWARDED" },
+          ],
+          disagreements,
+        },
+      ],
+      notes: ["a note on Hubble"],
+      errors: ["hubble observe failed on node-2: rpc error"],
+    },
+  });
+
+  test("each line right under the hop it speaks of, in its direction", () => {
+    const lines = renderTables(withEvidence([]));
+    const below = (pattern: RegExp) => lines[lines.findIndex((l) => pattern.test(l)) + 1];
+    expect(below(/^ {2}2 +node-1 +cilium_vxlan +10\.0\.1\.15:38430 → 10\.0\.2\.215:9999 TCP SYN /)).toBe("       ↳ Hubble to-overlay: a → b SYN FORWARDED");
+    const reply = lines.indexOf("  reply:", lines.findIndex((l) => l.startsWith("TCP from")));
+    expect(lines.slice(reply).find((l) => l.includes("↳"))).toBe("       ↳ Hubble to-endpoint: b → a SYN,ACK FORWARDED");
+    expect(lines.filter((l) => l.includes("↳"))).toHaveLength(2);
+  });
+
+  test("per flow: agrees, or where it disagrees; the notes and what could not be read", () => {
+    expect(summary(withEvidence([]))).toContain("- TCP from 10.0.1.15:38430: agrees with the captures (the load balancer's map (no entry), 0 conntrack entries, 0 Hubble events)");
+    const text = summary(withEvidence(["Hubble saw it at to-endpoint", "another"]));
+    expect(text).toContain("- TCP from 10.0.1.15:38430: disagrees with the captures: Hubble saw it at to-endpoint; another");
+    expect(text).toContain("- a note on Hubble");
+    expect(text).toContain("- could not read: hubble observe failed on node-2: rpc error");
   });
 });

@@ -43,3 +43,10 @@ export function expectSuccess(what: string, result: ExecResult): ExecResult {
   }
   return result;
 }
+
+/** A command's output, or one line saying where and how it failed. */
+export async function outputOf(run: Promise<ExecResult>, what: string, node: string): Promise<{ stdout: string } | { error: string }> {
+  const result = await run.catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message }));
+  if (result.status === 0) return { stdout: result.stdout };
+  return { error: `${what} failed on ${node}: ${(result.stderr || result.stdout).trim().split("\n").pop() || `exit ${result.status}`}` };
+}

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { analyzeExchange } from "./analyzer";
 import { Captured, startCaptures, stopCaptures } from "./capture";
+import { CiliumMaps, readCiliumEvidence, readCiliumMaps } from "./cilium-evidence";
 import { Executor } from "./executor";
 import { CapturePlan, Protocol } from "./plan";
 import { readNatCounters, readProof } from "./proof";
@@ -37,11 +38,14 @@ const LAST_BLOCK_MS = 400;
 export async function runJourney(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<JourneyResult> {
   // Counters from before the run: earlier connections to the ClusterIP from the node are not this run's.
   const baseline = await readNatCounters(executor, plan, options.iptablesSave);
+  const started = Date.now();
   const captures = await startCaptures(executor, plan, options.captureTimeoutMs);
   let fired: TriggerResult | undefined;
   let captured: Captured;
+  let maps: CiliumMaps | undefined;
   try {
     fired = await trigger(executor, plan, { protocols: options.protocols, size: options.size, progress: options.progress });
+    if (executor.hasAgent) maps = await readCiliumMaps(executor, plan);
     await new Promise((resolve) => setTimeout(resolve, LAST_BLOCK_MS));
   } finally {
     captured = await stopCaptures(executor, plan, captures);
@@ -54,6 +58,8 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
       const delivery = e.label === "DNS" ? undefined : fired!.deliveries.find((d) => d.protocol === e.protocol);
       return analyzeExchange(e, plan, captured.packets, { translation, delivered: delivery?.ok, socketError: delivery?.error });
     });
+  // Hubble's events since the run began (and a little before: the nodes' clocks are not this one's).
+  const cilium = maps ? await readCiliumEvidence(executor, plan, exchanges, maps, Math.ceil((Date.now() - started) / 1000) + 10) : undefined;
   const pcaps: string[] = [];
   if (options.pcapDir) {
     mkdirSync(options.pcapDir, { recursive: true });
@@ -72,5 +78,5 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
       .filter((d) => !d.ok && !failed(d.protocol.toUpperCase()))
       .map((d) => `${d.protocol.toUpperCase()}: the payload was not echoed back (${d.error ?? (d.received ? `got "${d.received.slice(0, 40)}"` : "nothing came back")})`),
   ];
-  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, problems, pcaps, notes: captured.notes };
+  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, ...(cilium ? { cilium } : {}), problems, pcaps, notes: captured.notes };
 }

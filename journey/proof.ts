@@ -6,7 +6,7 @@
  * view (`cilium-dbg status`): whether it replaces kube-proxy, and where it load-balances.
  */
 import { AgentStatus, parseAgentStatus } from "./cilium-status";
-import { ExecResult, Executor } from "./executor";
+import { Executor, outputOf } from "./executor";
 import { CapturePlan } from "./plan";
 
 export interface AttachedProgram {
@@ -72,17 +72,10 @@ export function parseIptablesSave(text: string): NatCount[] {
     .map((m) => ({ packets: Number(m[1]), chain: m[2], rule: m[3] }));
 }
 
-/** One line for a command that failed, or its output. */
-async function attempt(run: Promise<ExecResult>, what: string, node: string): Promise<{ stdout: string } | { error: string }> {
-  const result = await run.catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message }));
-  if (result.status === 0) return { stdout: result.stdout };
-  return { error: `${what} failed on ${node}: ${(result.stderr || result.stdout).trim().split("\n").pop() || `exit ${result.status}`}` };
-}
-
 /** kube-proxy's nat rules for the target Service on the client's node, with their counters now. */
 export async function readNatCounters(executor: Executor, plan: CapturePlan, iptablesSave = IPTABLES_SAVE): Promise<NatBaseline> {
   const node = plan.client.node;
-  const saved = await attempt(executor.onNode(node, iptablesSave), "iptables-save", node);
+  const saved = await outputOf(executor.onNode(node, iptablesSave), "iptables-save", node);
   if ("error" in saved) return saved;
   return { rules: parseIptablesSave(saved.stdout).filter((r) => r.rule.includes(`${plan.target.service.address}/32`)) };
 }
@@ -100,11 +93,11 @@ function counted(now: NatCount[], baseline: NatBaseline): NatRule[] {
 export async function readProof(executor: Executor, plan: CapturePlan, baseline: NatBaseline, iptablesSave = IPTABLES_SAVE): Promise<Proof> {
   const node = plan.client.node;
   const errors: string[] = [];
-  const net = await attempt(executor.onAgent(node, ["bpftool", "-j", "net"]), "bpftool net", node);
+  const net = await outputOf(executor.onAgent(node, ["bpftool", "-j", "net"]), "bpftool net", node);
   const programs = "stdout" in net ? parseBpftoolNet(net.stdout) : (errors.push(net.error), []);
   let agent: AgentStatus | undefined;
   if (executor.hasAgent) {
-    const status = await attempt(executor.onAgent(node, ["cilium-dbg", "status", "-o", "json"]), "cilium-dbg status", node);
+    const status = await outputOf(executor.onAgent(node, ["cilium-dbg", "status", "-o", "json"]), "cilium-dbg status", node);
     if ("error" in status) errors.push(status.error);
     else {
       try {

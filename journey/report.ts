@@ -1,5 +1,6 @@
 /** The journey's result for people: a hop table per exchange and a summary in the article's terms. */
 import { ExchangeResult, HopView } from "./analyzer";
+import { BesideHop, CiliumEvidence } from "./cilium-evidence";
 import { Packet } from "./decode";
 import { Proof } from "./proof";
 import { JourneyResult } from "./result";
@@ -36,21 +37,26 @@ function hopRows(hops: HopView[]): string[][] {
   ]);
 }
 
+const HEADER = ["hop", "node", "interface", "packet (inner)", "outer (VXLAN)", "time", "what changed"];
+
+/** Rendered rows of a hop table, each followed by what Cilium says of that hop (its maps, Hubble). */
+function withBeside(rows: string[], hops: HopView[], beside: BesideHop[]): string[] {
+  return rows.flatMap((row, i) => [`  ${row}`, ...beside.filter((b) => b.hop === hops[i].hop).map((b) => `       ↳ ${b.text}`)]);
+}
+
 export function renderTables(result: JourneyResult): string[] {
   const lines: string[] = [];
-  const header = ["hop", "node", "interface", "packet (inner)", "outer (VXLAN)", "time", "what changed"];
   for (const exchange of result.exchanges) {
     const plan = exchange.label === "DNS" ? result.plan.dnsService : result.plan.target.service;
-    lines.push("", `${exchange.label} from ${result.plan.client.pod} to ${plan.address}:${plan.port}${exchange.ok ? "" : "  ✗"}`);
-    lines.push(...table(header, hopRows(exchange.hops)).map((l) => `  ${l}`));
-    if (exchange.reply.length > 0) {
-      lines.push("  reply:");
-      lines.push(...table(header, hopRows(exchange.reply)).slice(1).map((l) => `  ${l}`));
-    }
-    if (exchange.data) {
-      lines.push("  first segment of data:");
-      lines.push(...table(header, hopRows(exchange.data)).slice(1).map((l) => `  ${l}`));
-    }
+    const beside = result.cilium?.flows.find((f) => f.label === exchange.label)?.beside ?? [];
+    const { hops, reply } = exchange;
+    const data = exchange.data ?? [];
+    // One table for the way there, the reply and the data, so that their columns line up.
+    const [header, ...rows] = table(HEADER, hopRows([...hops, ...reply, ...data]));
+    lines.push("", `${exchange.label} from ${result.plan.client.pod} to ${plan.address}:${plan.port}${exchange.ok ? "" : "  ✗"}`, `  ${header}`);
+    lines.push(...withBeside(rows.slice(0, hops.length), hops, beside.filter((b) => b.direction === "forward")));
+    if (reply.length > 0) lines.push("  reply:", ...withBeside(rows.slice(hops.length, hops.length + reply.length), reply, beside.filter((b) => b.direction === "reply")));
+    if (data.length > 0) lines.push("  first segment of data:", ...withBeside(rows.slice(hops.length + reply.length), data, []));
   }
   return lines;
 }
@@ -140,6 +146,19 @@ function noRulesText(result: JourneyResult): string | undefined {
     : `no kube-proxy rules for ${service}: Cilium replaces kube-proxy and alone translates; socket load balancing is ${proof.agent.socketLB === "off" ? "off" : "kept to the host's namespace"}, so hop 1 still shows the ClusterIP and the rewrite happens at the lxc`;
 }
 
+/** Cilium's own evidence per flow: whether it agrees with the captures, and where not. */
+function ciliumLines(cilium: CiliumEvidence, node: string): string[] {
+  const lines = ["", `Cilium's own evidence (its load-balancer and connection-tracking maps on ${node}, Hubble on each traced node):`];
+  for (const flow of cilium.flows) {
+    const what = `the load balancer's ${flow.service ? "entry" : "map (no entry)"}, ${flow.conntrack.length} conntrack entries, ${flow.hubble.length} Hubble events`;
+    const who = `${flow.label} from ${flow.client}:${flow.clientPort}`;
+    lines.push(flow.disagreements.length === 0 ? `- ${who}: agrees with the captures (${what})` : `- ${who}: disagrees with the captures: ${flow.disagreements.join("; ")}`);
+  }
+  for (const note of cilium.notes) lines.push(`- ${note}`);
+  for (const error of cilium.errors) lines.push(`- could not read: ${error}`);
+  return lines;
+}
+
 /** A failed exchange: what was seen, where it stopped, what came back, the likely causes in order. */
 function failureSummary(exchange: ExchangeResult): string {
   const d = exchange.diagnosis;
@@ -188,6 +207,7 @@ export function renderSummary(result: JourneyResult): string[] {
   for (const error of proof.errors) lines.push(`- could not read: ${error}`);
   const noRules = noRulesText(result);
   if (noRules) lines.push(`- ${noRules}`);
+  if (result.cilium) lines.push(...ciliumLines(result.cilium, result.plan.client.node));
   for (const note of result.plan.notes) lines.push(`- ${note}`);
   for (const delivery of result.trigger.deliveries) {
     const failed = delivery.error ?? (delivery.received ? `got "${delivery.received.slice(0, 40)}"` : "nothing came back");
