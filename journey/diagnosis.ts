@@ -36,6 +36,8 @@ export interface Evidence {
   readonly delivered?: boolean;
   /** What the client's socket said when it gave up ("Network is unreachable"), when the captures show nothing come back. */
   readonly socketError?: string;
+  /** How the Cilium agent says it hands packets to local pods (BPF host routing bypasses the host-side veth). */
+  readonly hostRouting?: "BPF" | "Legacy" | "unknown";
 }
 
 interface Sighting {
@@ -45,6 +47,8 @@ interface Sighting {
   readonly kind: CapturePoint["kind"];
   readonly seen: boolean;
   readonly packet?: Packet;
+  /** Not captured there, though it arrived: not a loss. */
+  readonly bypassed?: boolean;
 }
 
 export interface DiagnosisInput {
@@ -82,7 +86,7 @@ const at = (s: Sighting) => `hop ${s.hop} (${s.node} ${s.interface})`;
 
 /** The last sighting before the packet was lost for good: gaps followed by a later sighting are capture gaps, not losses. */
 function stop(sightings: Sighting[]): { last: Sighting; missed?: Sighting } {
-  const lastIndex = sightings.map((s) => s.seen).lastIndexOf(true);
+  const lastIndex = sightings.map((s) => s.seen || s.bypassed === true).lastIndexOf(true);
   return { last: sightings[lastIndex], missed: sightings[lastIndex + 1] };
 }
 

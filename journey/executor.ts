@@ -27,8 +27,14 @@ export interface Executor {
   onAgent(node: string, argv: string[]): Promise<ExecResult>;
   /** Starts a long-running command on a node. */
   startOnNode(node: string, argv: string[]): Running;
-  /** Runs a command in a pod (`namespace/name`), inside the pod's network. */
+  /**
+   * Runs a command inside a pod's (`namespace/name`) network, with the pod's resolv.conf, and
+   * with this side's tools, not the pod image's: `ip netns exec` in the box; on the lab, nsenter
+   * from the node's capture pod.
+   */
   inPod(pod: string, argv: string[]): Promise<ExecResult>;
+  /** Starts a long-running command inside a pod's network, as inPod runs one. */
+  startInPod(pod: string, argv: string[]): Running;
   /** A folder on the node for capture files. */
   scratchDir(node: string): Promise<string>;
   /** A file from a node, for --pcap-dir. */

@@ -29,7 +29,7 @@ function hopRows(hops: HopView[]): string[][] {
   return hops.map((h) => [
     String(h.hop),
     h.node,
-    h.interface,
+    h.insidePod ? "eth0, inside the pod" : h.interface,
     h.packet ? packetText(h.packet) : "—",
     outerText(h.packet),
     h.sinceMs === undefined ? "" : `+${h.sinceMs.toFixed(3)} ms`,

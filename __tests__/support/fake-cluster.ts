@@ -198,12 +198,16 @@ export async function fakeCluster(spec: FakeClusterSpec, pki: TestPki): Promise<
   };
 }
 
-/** An exec backend that runs the command for real, in a network namespace chosen per pod. */
+/**
+ * An exec backend that runs the command for real, in a network namespace chosen per pod. The
+ * capture pod has nsenter: into a probe pod's network by a pid, for real; into the host's own
+ * namespaces (`nsenter -t 1`), which here is the node's namespace, not this machine's.
+ */
 export function realExec(netnsOf: (request: ExecRequest) => string): ExecBackend {
   return (request, out, err) =>
     new Promise((resolve) => {
-      // The capture pod reaches the host's iptables through nsenter; here the node is a namespace.
-      const argv = request.argv[0] === "nsenter" ? request.argv.slice(request.argv.indexOf("-n") + 1) : request.argv;
+      const host = request.argv[0] === "nsenter" && request.argv[1] === "-t" && request.argv[2] === "1";
+      const argv = host ? request.argv.slice(request.argv.indexOf("-n") + 1) : request.argv;
       const child: ChildProcess = spawn("ip", ["netns", "exec", netnsOf(request), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
       child.stdout!.on("data", out);
       child.stderr!.on("data", err);

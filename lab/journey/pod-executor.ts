@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { ClusterApi, httpStatus } from "../cluster-api";
 import { ExecResult, Executor, expectSuccess, Running } from "../../journey/executor";
+import { FIND_POD_PID, inPodNetwork } from "./pod-netns";
 
 /** A public image with tshark, dumpcap, nsenter and iptables, pinned by tag. */
 export const DEFAULT_CAPTURE_IMAGE = "docker.io/nicolaka/netshoot:v0.16";
@@ -32,13 +33,18 @@ function sink(onData?: (all: string) => void): { stream: Writable; text: () => s
 /**
  * The journey's executor for the deployed lab, with no SSH: a short-lived privileged capture pod
  * per node (hostNetwork, hostPID, pinned to the node) runs dumpcap, tshark, ip and, through
- * `nsenter -t 1`, the host's own iptables; bpftool comes from the node's Cilium agent, whose image
- * ships it. Every command goes over the Kubernetes API's exec. `close()` deletes the capture pods.
+ * `nsenter -t 1`, the host's own iptables; bpftool, cilium-dbg and hubble come from the node's
+ * Cilium agent. A probe pod's commands run from the capture pod too, in the pod's network
+ * namespace (nsenter), with the capture image's tools: the probe's image needs none.
+ * Every command goes over the Kubernetes API's exec. `close()` deletes the capture pods.
  */
 export class PodExecutor implements Executor {
   readonly hasAgent = true;
   private readonly capturePods = new Map<string, string>();
-  private readonly containers = new Map<string, string>();
+  /** The probe pods' nodes and addresses, by `namespace/name`. */
+  private readonly pods = new Map<string, { node: string; address: string }>();
+  /** A process in each probe pod's network namespace, found once. */
+  private readonly pids = new Map<string, Promise<number>>();
   private readonly run = randomBytes(3).toString("hex");
   /** Creations under way, which close() waits for. */
   private readonly creating: Promise<unknown>[] = [];
@@ -50,9 +56,9 @@ export class PodExecutor implements Executor {
     private readonly timeoutMs = 120_000,
   ) {}
 
-  /** Which container of a pod (`namespace/name`) to exec in, for inPod. */
-  registerPod(pod: string, container: string): void {
-    this.containers.set(pod, container);
+  /** Where a pod (`namespace/name`) runs and its address, for inPod and startInPod. */
+  registerPod(pod: string, node: string, address: string): void {
+    this.pods.set(pod, { node, address });
   }
 
   /** Creates one capture pod per node and waits until all run. */
@@ -217,11 +223,28 @@ export class PodExecutor implements Executor {
     };
   }
 
+  /** The node a pod runs on, and a command line that runs `argv` in its network namespace from there. */
+  private async enterPod(pod: string, argv: string[]): Promise<{ node: string; argv: string[] }> {
+    const found = this.pods.get(pod);
+    if (!found) throw new Error(`no node known for ${pod}`);
+    if (!this.pids.has(pod)) {
+      const lookup = this.onNode(found.node, ["sh", "-c", FIND_POD_PID, "find-pod-pid", found.address]);
+      this.pids.set(pod, lookup.then((r) => Number(expectSuccess(`finding ${pod} (${found.address}) on ${found.node}`, r).stdout.trim())));
+    }
+    return { node: found.node, argv: inPodNetwork(await this.pids.get(pod)!, argv) };
+  }
+
   async inPod(pod: string, argv: string[]): Promise<ExecResult> {
-    const [namespace, name] = pod.split("/");
-    const container = this.containers.get(pod);
-    if (!container) throw new Error(`no container known for ${pod}`);
-    return this.exec({ namespace, pod: name, container }, argv);
+    const entered = await this.enterPod(pod, argv);
+    return this.onNode(entered.node, entered.argv);
+  }
+
+  startInPod(pod: string, argv: string[]): Running {
+    const running = this.enterPod(pod, argv).then((entered) => this.startOnNode(entered.node, entered.argv));
+    return {
+      ready: async (pattern, timeoutMs) => (await running).ready(pattern, timeoutMs),
+      stop: () => running.then((r) => r.stop(), (error: Error) => ({ status: -1, stdout: "", stderr: error.message })),
+    };
   }
 
   async scratchDir(node: string): Promise<string> {
