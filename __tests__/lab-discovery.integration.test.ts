@@ -156,6 +156,20 @@ describe("discovery → the capture plan", () => {
   });
 });
 
+// Where CoreDNS lands is a race (the article's ran on node-2): the DNS query is followed as far as
+// the placement found lets the journey be sure of.
+test.each([
+  ["the article's: both on node-2, which is traced", "labyrinth-node-2", [1, 2, 3, 4, 5], "cluster DNS runs on labyrinth-node-2, which is traced"],
+  ["both on the client's node: the query never leaves it", "labyrinth-node-1", [1], "cluster DNS runs on labyrinth-node-1, which is traced"],
+])("cluster DNS placed %s", async (_case, node, hops, note) => {
+  const pods = spec().pods.map((p) => (p.labels["k8s-app"] === "kube-dns" ? { ...p, node } : p));
+  await withCluster({ pods }, async (kubeconfig) => {
+    const plan = JSON.parse((await journey(["--plan", "--kubeconfig", kubeconfig])).stdout);
+    expect(plan.exchanges[0]).toMatchObject({ label: "DNS", hops });
+    expect(plan.notes).toContain(note);
+  });
+});
+
 test("cluster DNS on two nodes: the DNS exchange is expected at the client's lxc only", async () => {
   const pods = spec().pods.map((p) => (p.name === "coredns-674b8bbfcf-9kd2p" ? { ...p, node: "labyrinth-node-2", ip: "10.10.2.9" } : p));
   await withCluster({ pods }, async (kubeconfig) => {
