@@ -89,6 +89,33 @@ describe("the summary follows the table", () => {
   });
 });
 
+describe("BPF host routing in the summary", () => {
+  /** The host-side lxcs see nothing that enters the pods. */
+  const pastTheVeth = () => {
+    const packets = articleCaptures();
+    packets.set(1, packets.get(1)!.filter((p) => p.dst !== ARTICLE.client));
+    packets.set(6, packets.get(6)!.filter((p) => p.dst !== ARTICLE.server));
+    return packets;
+  };
+  const analyzed = (inside?: Map<number, Packet[]>) => {
+    const exchanges = plan.exchanges.map((e) => analyzeExchange(e, plan, pastTheVeth(), { delivered: true }, inside));
+    return { ...result({}), exchanges };
+  };
+
+  test("arrived past the lxc, not captured: said so, not that the lxc delivered it", () => {
+    const text = summary(analyzed());
+    expect(text).toContain(`node-2's cilium_vxlan unwrapped it and it reached the server pod past ${ARTICLE.serverLxc}, which did not see it (BPF host routing).`);
+    expect(text).not.toContain(`${ARTICLE.serverLxc} delivered it`);
+  });
+
+  test("seen on the pod's own eth0: said so, and the table names it", () => {
+    const inside = new Map([[6, articleCaptures().get(6)!.map((p) => ({ ...p, interface: "eth0" }))]]);
+    const r = analyzed(inside);
+    expect(summary(r)).toContain(`Cilium handed it straight to the server pod's eth0, where it was seen, past ${ARTICLE.serverLxc} (BPF host routing).`);
+    expect(renderTables(r).some((l) => /^ {2}6 +node-2 +eth0, inside the pod +10\.0\.1\.15:38430 → 10\.0\.2\.215:9999 TCP SYN/.test(l))).toBe(true);
+  });
+});
+
 describe("Cilium's evidence in the text", () => {
   const withEvidence = (disagreements: string[]): JourneyResult => ({
     ...result({}),

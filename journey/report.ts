@@ -100,7 +100,13 @@ function flowSummary(result: JourneyResult, exchange: ExchangeResult): string {
         : `At ${first.node}'s cilium_vxlan its destination was already the pod ${tunnel.dst}:${tunnel.dstPort}: ${who}.`
       : "",
     wire?.outer ? `${wire.interface} carried it from ${wire.outer.src} to ${wire.outer.dst} inside VXLAN (UDP ${wire.outer.dstPort}, VNI ${wire.outer.vni}).` : "",
-    last.seen ? `${last.node}'s cilium_vxlan unwrapped it and ${last.interface} delivered it to the server pod.` : "",
+    last.insidePod
+      ? `${last.node}'s cilium_vxlan unwrapped it and Cilium handed it straight to the server pod's eth0, where it was seen, past ${last.interface} (BPF host routing).`
+      : last.bypassed
+        ? `${last.node}'s cilium_vxlan unwrapped it and it reached the server pod past ${last.interface}, which did not see it (BPF host routing).`
+        : last.seen
+          ? `${last.node}'s cilium_vxlan unwrapped it and ${last.interface} delivered it to the server pod.`
+          : "",
     back?.seen
       ? atConnect
         ? `The reply came back the same way, from the pod's own address (${back.packet!.src}) at ${first.interface}: the socket, not the packet, is turned back into the Service.`
