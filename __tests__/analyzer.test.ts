@@ -124,8 +124,8 @@ describe("when the packet does not arrive: where it was last seen, first missed,
     expect(result.diagnosis!.causes[0]).toBe("node-2's cilium_vxlan listens on UDP 4789, the packet came to UDP 8472: a tunnel port mismatch");
   });
 
-  test("unwrapped and not delivered to the pod: a policy first, then the route to the pod", () => {
-    const result = analyze("TCP", lostFrom(6, synOnly));
+  test("unwrapped and not delivered to the pod, and nothing came back: a policy first, then the route to the pod", () => {
+    const result = analyze("TCP", lostFrom(0, synAck, lostFrom(6, synOnly)));
     expect(result.problem).toBe(`TCP: it was unwrapped on node-2 (hop 5 (node-2 cilium_vxlan)) but not delivered to the server pod wrk-2/node-wrk-2-ubuntu24: not seen on ${ARTICLE.serverLxc}`);
     expect(result.diagnosis!.causes[0]).toMatch(/^a network policy drops it before the pod/);
   });
@@ -258,6 +258,51 @@ describe("when the packet does not arrive: where it was last seen, first missed,
     const result = analyze("TCP", lostFrom(1, (p) => p.protocol === "tcp"));
     expect(result.ok).toBe(false);
     expect(result.problem).toBe(`TCP: no TCP packet from ${ARTICLE.client} to port 9999 at hop 1 (node-1 ${ARTICLE.clientLxc}): the trigger's packet never left the pod`);
+  });
+});
+
+describe("BPF host routing: delivered past the host-side veth", () => {
+  /** What the host-side lxcs see when Cilium hands packets to the pods with bpf_redirect_peer: what leaves the pods, nothing that enters them. */
+  const pastTheVeth = () => {
+    const packets = articleCaptures();
+    packets.set(1, packets.get(1)!.filter((p) => p.dst !== ARTICLE.client));
+    packets.set(6, packets.get(6)!.filter((p) => p.dst !== ARTICLE.server));
+    return packets;
+  };
+  const tcp = exchange("TCP");
+
+  test("the server's lxc saw nothing, but the answer came back and the payload was echoed: arrived, said so, not a loss", () => {
+    const result = analyzeExchange(tcp, articlePlan(), pastTheVeth(), { delivered: true, hostRouting: "BPF" });
+    expect(result.ok).toBe(true);
+    expect(result.diagnosis).toBeUndefined();
+    expect(result.hops[5]).toMatchObject({
+      hop: 6,
+      seen: false,
+      bypassed: true,
+      change: `not captured on ${ARTICLE.serverLxc}, though it arrived: Cilium's BPF host routing (its agent says so) hands packets to the pod's own eth0 (bpf_redirect_peer), past the host-side veth`,
+    });
+    // The answer into the client pod, likewise.
+    expect(result.reply[5]).toMatchObject({ hop: 1, seen: false, bypassed: true });
+  });
+
+  test("not the route or a policy when it arrived; still a loss when nothing says it did", () => {
+    const arrived = analyzeExchange(tcp, articlePlan(), pastTheVeth(), { delivered: true });
+    expect(arrived.hops[5].change).toMatch(/though it arrived: BPF host routing hands packets to the pod's own eth0/);
+    // The answer came back, but the payload did not: the client's lxc missing the answer is a loss.
+    const lost = analyzeExchange(tcp, articlePlan(), pastTheVeth(), { delivered: false });
+    expect(lost.ok).toBe(false);
+    expect(lost.hops[5]).toMatchObject({ bypassed: true });
+    expect(lost.diagnosis).toMatchObject({ direction: "reply", firstMissed: { hop: 1 } });
+  });
+
+  test("the pod's own eth0, captured through its network namespace, shows the packet the lxc did not", () => {
+    const onEth0 = articleCaptures().get(6)!.map((p) => ({ ...p, interface: "eth0", time: p.time + 0.00001 }));
+    const result = analyzeExchange(tcp, articlePlan(), pastTheVeth(), { delivered: true }, new Map([[6, onEth0]]));
+    expect(result.hops[5]).toMatchObject({ hop: 6, seen: true, insidePod: true, packet: { interface: "eth0", dst: ARTICLE.server } });
+    expect(result.hops[5].change).toBe(
+      `delivered to the pod; seen on the pod's own eth0, not on ${ARTICLE.serverLxc}: BPF host routing hands packets to the pod's own eth0 (bpf_redirect_peer), past the host-side veth`,
+    );
+    expect(result.hops[5].bypassed).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,8 +102,15 @@ describe("journey --local with the eBPF datapath", () => {
     expect(result.proof.verdict).toBe("ebpf");
   });
 
-  test("--pcap-dir keeps one capture per node, readable by tshark", () => {
-    expect(result.pcaps.map((p: string) => p.replace(pcapDir, "DIR"))).toEqual(["DIR/journey-node-1.pcapng", "DIR/journey-node-2.pcapng"]);
+  test("--pcap-dir keeps one capture per node and one inside each probe pod, readable by tshark", () => {
+    expect(result.pcaps.map((p: string) => p.replace(pcapDir, "DIR"))).toEqual([
+      "DIR/journey-node-1.pcapng",
+      "DIR/journey-node-2.pcapng",
+      "DIR/journey-node-1-node-wrk-1-ubuntu24.pcapng",
+      "DIR/journey-node-2-node-wrk-2-ubuntu24.pcapng",
+    ]);
+    // Inside the server pod, on its own eth0: the flow as the pod itself receives it.
+    expect(spawnSync("tshark", ["-r", result.pcaps[3], "-T", "fields", "-e", "ip.dst"], { encoding: "utf8" }).stdout).toContain("10.10.2.215");
     const listed = spawnSync("tshark", ["-r", result.pcaps[0], "-d", "udp.port==8472,vxlan"], { encoding: "utf8" }).stdout;
     expect(listed).toContain("10.105.134.33");
   });
@@ -251,9 +258,14 @@ describe("the lab's code path, against a stand-in API server backed by the box",
   const scratchDirs = () => readdirSync("/tmp").filter((name) => name.startsWith("labyrinth-journey."));
   let scratchBefore: string[] = [];
 
+  // What a pod always has and the box's client pod lacks: a process in its network namespace
+  // (the pause container's, on a node), by which the capture pod finds the pod.
+  let pause: ChildProcess[] = [];
+
   beforeAll(async () => {
     scratchBefore = scratchDirs();
     expect(labyrinth(["box", "up"]).status).toBe(0);
+    pause = topology.pods.map((p) => spawn("ip", ["netns", "exec", p.netns, "sleep", "infinity"], { stdio: "ignore" }));
     const pod = (p: (typeof topology.pods)[number], suffix: string): FakePod => ({
       namespace: p.namespace,
       name: `${p.name}-${suffix}`,
@@ -286,6 +298,7 @@ describe("the lab's code path, against a stand-in API server backed by the box",
   });
   afterAll(async () => {
     await cluster.close();
+    for (const p of pause) p.kill();
     labyrinth(["box", "down"]);
     rmSync(work, { recursive: true, force: true });
     for (const name of scratchDirs()) if (!scratchBefore.includes(name)) rmSync(join("/tmp", name), { recursive: true, force: true });
@@ -321,5 +334,38 @@ describe("the lab's code path, against a stand-in API server backed by the box",
     expect(cluster.execs.some((e) => e.pod.name === "cilium-node-1" && e.container === "cilium-agent" && e.argv.join(" ") === "bpftool -j net")).toBe(true);
     expect(cluster.execs.some((e) => e.argv.join(" ") === "nsenter -t 1 -m -n iptables-save -c -t nat")).toBe(true);
     expect(result.proof.verdict).toBe("ebpf");
+    // Nothing ran in the probes' own containers: the trigger ran from node-1's capture pod, inside
+    // the client pod's network, with the pod's resolv.conf (the search list's NXDOMAIN first).
+    expect(cluster.execs.filter((e) => e.pod.namespace !== "kube-system")).toEqual([]);
+    const getent = cluster.execs.find((e) => e.argv.includes("getent"))!;
+    expect(getent.pod.node).toBe("node-1");
+    expect(getent.argv.slice(0, 2)).toEqual(["unshare", "-m"]);
+    expect(result.exchanges[0].dns).toContainEqual({ name: "node-wrk-2-ubuntu24.wrk-2.wrk-1.svc.cluster.local", type: "A", answer: "NXDOMAIN", server: "10.96.0.10" });
+    expect(result.trigger.deliveries.map((d: any) => d.ok)).toEqual([true, true]);
+    // Cilium's own view and evidence were asked of the agents, for this run's client port.
+    const port = tcp.hops[0].packet.srcPort;
+    expect(cluster.execs.some((e) => e.container === "cilium-agent" && e.argv.join(" ") === "cilium-dbg status -o json")).toBe(true);
+    expect(cluster.execs.some((e) => e.pod.name === "cilium-node-2" && e.argv.join(" ").includes(`hubble observe --since`) && e.argv.join(" ").includes(`--ip 10.10.1.15 --port ${port} --protocol tcp`))).toBe(true);
+  });
+
+  test("nothing listens in the server pod: the journey runs its own echo there for the run, and says so", async () => {
+    expect(labyrinth(["box", "break", "server-not-listening"]).status).toBe(0);
+    try {
+      const run = await runCli(["journey", "--json", "--kubeconfig", join(work, "kubeconfig")], { cwd: ROOT });
+      const result = JSON.parse(run.stdout);
+      expect(result.problems).toEqual([]);
+      expect(result.trigger.deliveries.map((d: any) => [d.protocol, d.ok])).toEqual([
+        ["tcp", true],
+        ["udp", true],
+      ]);
+      expect(result.notes).toContain(
+        `nothing listened on tcp 9999 in the server pod ${result.plan.server.pod} (LABYRINTH_PROBE_LISTENER=false leaves it to nc -l): the journey ran an echo of its own there for this run`,
+      );
+      // Its echo is gone with the run: again nothing listens.
+      const server = topology.pods.find((p) => p.role === "server")!;
+      expect(spawnSync("ip", ["netns", "exec", server.netns, "ss", "-H", "-l", "-n", "-t", "sport = :9999"], { encoding: "utf8" }).stdout.trim()).toBe("");
+    } finally {
+      labyrinth(["box", "fix"]);
+    }
   });
 });

@@ -60,7 +60,7 @@ describe("CiliumRelease", () => {
     expect(cilium).toMatchObject({ repository: "https://helm.cilium.io", chart: "cilium", version: "1.17.4", namespace: "kube-system", wait: true });
   });
 
-  test("the article's datapath: VXLAN on udp 8472, kube-proxy kept, Hubble on, MTU detected", () => {
+  test("the article's datapath: VXLAN on udp 8472, kube-proxy kept, Hubble on and told of every hop, MTU detected", () => {
     expect(values(cilium)).toEqual({
       routingMode: "tunnel",
       tunnelProtocol: "vxlan",
@@ -68,6 +68,7 @@ describe("CiliumRelease", () => {
       ipam: { mode: "kubernetes" },
       kubeProxyReplacement: "false",
       hubble: { enabled: true, relay: { enabled: false } },
+      bpf: { monitorAggregation: "none" },
       MTU: 0,
       operator: { replicas: 1 },
     });

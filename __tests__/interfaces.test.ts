@@ -1,23 +1,16 @@
-import { ExecResult, Executor } from "../journey/executor";
+import { ExecResult } from "../journey/executor";
 import { hostSideOf, nodeLinkFacts } from "../journey/interfaces";
-import { readProof } from "../journey/proof";
-import { ARTICLE, articlePlan } from "./fixtures/article-captures";
+import { ok, standInExecutor } from "./support/stand-in-executor";
 
-/** A stand-in executor: canned answers per node and pod, every call recorded. */
-function standIn(nodes: Record<string, object[]>, iflinks: Record<string, string>) {
-  const calls: string[] = [];
-  const ok = (stdout: string): ExecResult => ({ status: 0, stdout, stderr: "" });
-  const executor: Executor = {
-    onNode: async (node, argv) => (calls.push(`${node}: ${argv.join(" ")}`), ok(JSON.stringify(nodes[node] ?? []))),
-    onAgent: async (node, argv) => (calls.push(`agent on ${node}: ${argv.join(" ")}`), { status: 1, stdout: "", stderr: "no agent" }),
-    inPod: async (pod, argv) => (calls.push(`${pod}: ${argv.join(" ")}`), iflinks[pod] ? ok(`${iflinks[pod]}\n`) : { status: 1, stdout: "", stderr: "no such pod" }),
-    startOnNode: () => {
-      throw new Error("not used");
-    },
-    scratchDir: async () => "/tmp",
-    readFile: async () => Buffer.alloc(0),
-  };
-  return { executor, calls };
+/** A stand-in executor: each node's `ip -d -j link show`, each pod's eth0 with the index of its peer. */
+function standIn(nodes: Record<string, object[]>, iflinks: Record<string, number>) {
+  return standInExecutor([
+    ...Object.entries(nodes).map(([node, links]): [RegExp, ExecResult] => [new RegExp(`^host ${node}: ip -d -j link show$`), ok(JSON.stringify(links))]),
+    ...Object.entries(iflinks).map(([pod, index]): [RegExp, ExecResult] => [
+      new RegExp(`^pod ${pod}: ip -j link show dev eth0$`),
+      ok(JSON.stringify([{ ifindex: 2, link_index: index, ifname: "eth0", link_netnsid: 0 }])),
+    ]),
+  ]);
 }
 
 const node1 = [
@@ -30,14 +23,14 @@ const node1 = [
 ];
 
 test("the host side of a pod's veth is the node's interface whose index is the pod's eth0 iflink", async () => {
-  const { executor, calls } = standIn({ "node-1": node1 }, { "wrk-1/a": "11", "wrk-1/b": "9" });
+  const { executor, calls } = standIn({ "node-1": node1 }, { "wrk-1/a": 11, "wrk-1/b": 9 });
   expect(await hostSideOf(executor, "wrk-1/a", "node-1")).toBe("lxc1e0b7c2c5527");
   expect(await hostSideOf(executor, "wrk-1/b", "node-1")).toBe("lxc7dc050ebabd6");
-  expect(calls.slice(0, 2)).toEqual(["wrk-1/a: cat /sys/class/net/eth0/iflink", "node-1: ip -d -j link show"]);
+  expect(calls.slice(0, 2)).toEqual(["pod wrk-1/a: ip -j link show dev eth0", "host node-1: ip -d -j link show"]);
 });
 
 test("a pod on another node than expected is named", async () => {
-  const { executor } = standIn({ "node-1": node1 }, { "wrk-2/c": "14" });
+  const { executor } = standIn({ "node-1": node1 }, { "wrk-2/c": 14 });
   await expect(hostSideOf(executor, "wrk-2/c", "node-1")).rejects.toThrow("node-1 has no interface with index 14, the peer of wrk-2/c's eth0: is the pod on node-1?");
 });
 
@@ -55,35 +48,7 @@ test("what the links say of themselves: the underlay's MTU, the tunnel's port, a
   ];
   const box = standIn({ "node-2": links(false) }, {});
   await expect(nodeLinkFacts(box.executor, "node-2", "cilium_vxlan", "ens4")).resolves.toEqual({ underlayMtu: 1300, tunnel: { port: 4789, vni: 2, mtu: 1410 } });
-  expect(box.calls).toEqual(["node-2: ip -d -j link show"]);
+  expect(box.calls).toEqual(["host node-2: ip -d -j link show"]);
   const cilium = standIn({ "node-2": links(true) }, {});
   await expect(nodeLinkFacts(cilium.executor, "node-2", "cilium_vxlan", "ens4")).resolves.toEqual({ underlayMtu: 1300, tunnel: { port: 8472, vni: undefined, mtu: 1410 } });
-});
-
-describe("the proof, read on the client's node", () => {
-  const plan = articlePlan();
-  /** Answers by where a command runs and its name ("agent:bpftool"): asked elsewhere, it is not found. */
-  function proofExecutor(answers: Record<string, ExecResult>): Executor {
-    const fail: ExecResult = { status: 127, stdout: "", stderr: "sh: 1: not found" };
-    return {
-      ...standIn({}, {}).executor,
-      onNode: async (_node, argv) => answers[`host:${argv[0]}`] ?? fail,
-      onAgent: async (_node, argv) => answers[`agent:${argv[0]}`] ?? fail,
-    };
-  }
-  const net = JSON.stringify([{ xdp: [], tc: [{ devname: ARTICLE.clientLxc, ifindex: 9, kind: "tcx/ingress", name: "cil_from_container", prog_id: 681 }] }]);
-  const saved = `*nat\n[0:0] -A KUBE-SERVICES -d ${ARTICLE.service}/32 -p tcp -m comment --comment "wrk-2/node-wrk-2-ubuntu24:tcp-9999 cluster IP" -m tcp --dport 9999 -j KUBE-SVC-IWPXKGE4TAJJE4GD\n[0:0] -A KUBE-SERVICES -d 10.96.0.10/32 -p udp -j KUBE-SVC-TCOU7JCQXEZGVUNU\nCOMMIT\n`;
-
-  test("Cilium's programs (tcx) on the lxc and kube-proxy's rules at zero: eBPF did it", async () => {
-    const proof = await readProof(proofExecutor({ "agent:bpftool": { status: 0, stdout: net, stderr: "" }, "host:iptables-save": { status: 0, stdout: saved, stderr: "" } }), plan);
-    expect(proof.programs).toEqual([{ interface: ARTICLE.clientLxc, hook: "ingress", name: "cil_from_container" }]);
-    expect(proof.natRules).toEqual([{ packets: 0, chain: "KUBE-SERVICES", rule: expect.stringContaining(`${ARTICLE.service}/32`) }]);
-    expect(proof).toMatchObject({ verdict: "ebpf", errors: [] });
-  });
-
-  test("what could not be read is said, and no conclusion is drawn from its absence", async () => {
-    const proof = await readProof(proofExecutor({ "agent:bpftool": { status: 0, stdout: net, stderr: "" } }), plan);
-    expect(proof.errors).toEqual(["iptables-save failed on node-1: sh: 1: not found"]);
-    expect(proof.verdict).toBe("unknown");
-  });
 });

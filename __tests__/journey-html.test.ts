@@ -17,7 +17,7 @@ function articleResult(packets = articleCaptures()): JourneyResult {
     plan,
     trigger: { resolved: ARTICLE.service, deliveries: [] },
     exchanges,
-    proof: { node: "node-1", programs: [{ interface: ARTICLE.clientLxc, hook: "ingress", name: "cil_from_container" }], natRules: [], verdict: "ebpf", errors: [] },
+    proof: { node: "node-1", programs: [{ interface: ARTICLE.clientLxc, hook: "ingress", name: "cil_from_container" }], natRules: [], hasAgent: true, verdict: "ebpf", errors: [] },
     problems: exchanges.flatMap((e) => (e.problem ? [e.problem] : [])),
     pcaps: [],
     notes: [],

@@ -29,12 +29,19 @@ const nodeAnswers: Record<string, { ip: string; links: [number, string][] }> = {
   "labyrinth-node-1": { ip: "10.168.0.4", links: [[1, "lo"], [2, "ens4"], [5, "cilium_vxlan"], [9, "lxc7dc050ebabd6"], [11, "lxc1e0b7c2c5527"]] },
   "labyrinth-node-2": { ip: "10.168.0.5", links: [[1, "lo"], [2, "ens4"], [5, "cilium_vxlan"], [9, "lxc3afb1f126f2c"], [11, "lxc3fe8b5095c99"]] },
 };
-const iflinks: Record<string, string> = { "wrk-1": "11", "wrk-2": "9" };
+/** Each probe's process on its node, as the capture pod finds it by the pod's address; its eth0's peer. */
+const probePids: Record<string, { pid: string; iflink: number }> = { "10.10.1.15": { pid: "4242", iflink: 11 }, "10.10.2.215": { pid: "5151", iflink: 9 } };
 
 const cannedExec: ExecBackend = async ({ pod, argv }, out) => {
   const command = argv.join(" ");
   if (command === "mktemp -d /tmp/labyrinth-journey.XXXXXX") return out(Buffer.from("/tmp/labyrinth-journey.Ab12Cd\n")), 0;
-  if (command === "cat /sys/class/net/eth0/iflink") return out(Buffer.from(`${iflinks[pod.namespace]}\n`)), 0;
+  // The capture pod finds a probe's process by its address, then enters its network with nsenter.
+  if (argv[0] === "sh" && argv[3] === "find-pod-pid") return probePids[argv[4]] ? (out(Buffer.from(`${probePids[argv[4]].pid}\n`)), 0) : 1;
+  const [unshare, , , , script, , pid, ...inner] = argv;
+  if (unshare === "unshare" && script.includes("exec nsenter -t \"$pid\" -n") && inner.join(" ") === "ip -j link show dev eth0") {
+    const probe = Object.values(probePids).find((p) => p.pid === pid);
+    return probe ? (out(Buffer.from(JSON.stringify([{ ifindex: 2, link_index: probe.iflink, ifname: "eth0" }]))), 0) : 1;
+  }
   const node = nodeAnswers[pod.node];
   if (command === "ip -d -j link show") return out(Buffer.from(JSON.stringify(node.links.map(([ifindex, ifname]) => ({ ifindex, ifname }))))), 0;
   if (command === "ip -j -4 address show") {
@@ -115,8 +122,16 @@ describe("discovery → the capture plan", () => {
       ]);
       expect(plan.notes).toContain("cluster DNS runs on labyrinth-node-0 (10.168.0.2), which is not traced: the DNS query is followed to the client node's ens4 only");
       expect(plan.notes).toContain("Cilium's VNI carries the source's security identity, so it differs by direction");
+      // The probes were entered from the capture pods, found by their addresses: not exec'd into.
+      expect(cluster.execs.filter((e) => e.argv[3] === "find-pod-pid").map((e) => [e.pod.node, e.argv[4]])).toEqual([
+        ["labyrinth-node-1", "10.10.1.15"],
+        ["labyrinth-node-2", "10.10.2.215"],
+      ]);
+      expect(cluster.execs.every((e) => e.pod.namespace === "kube-system")).toBe(true);
       // The capture pods came and went.
       expectCapturePodsGone(cluster);
+      // Every exec spoke the protocol a real API server picks for client-node: v5 first.
+      expect(new Set(cluster.execs.map((e) => e.protocol))).toEqual(new Set(["v5.channel.k8s.io"]));
     });
   });
 
@@ -138,6 +153,20 @@ describe("discovery → the capture plan", () => {
       expect(ours).toHaveLength(2);
       expect(cluster.deleted.sort()).toEqual(["kube-system/labyrinth-capture-ended-labyrinth-node-1", ...ours].sort());
     });
+  });
+});
+
+// Where CoreDNS lands is a race (the article's ran on node-2): the DNS query is followed as far as
+// the placement found lets the journey be sure of.
+test.each([
+  ["the article's: both on node-2, which is traced", "labyrinth-node-2", [1, 2, 3, 4, 5], "cluster DNS runs on labyrinth-node-2, which is traced"],
+  ["both on the client's node: the query never leaves it", "labyrinth-node-1", [1], "cluster DNS runs on labyrinth-node-1, which is traced"],
+])("cluster DNS placed %s", async (_case, node, hops, note) => {
+  const pods = spec().pods.map((p) => (p.labels["k8s-app"] === "kube-dns" ? { ...p, node } : p));
+  await withCluster({ pods }, async (kubeconfig) => {
+    const plan = JSON.parse((await journey(["--plan", "--kubeconfig", kubeconfig])).stdout);
+    expect(plan.exchanges[0]).toMatchObject({ label: "DNS", hops });
+    expect(plan.notes).toContain(note);
   });
 });
 
@@ -225,6 +254,29 @@ describe("one clear line for each thing that can be missing", () => {
       const run = await journey(["--kubeconfig", kubeconfig]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/the capture on labyrinth-node-\d did not start \(it needs dumpcap, from tshark's package\): sh: exec: line 0: dumpcap: not found/);
+      expectCapturePodsGone(cluster);
+    });
+  });
+});
+
+describe("an exec that did not say it succeeded failed", () => {
+  test("a stream that closes without its status frame is a failure, not an empty success", async () => {
+    const execEnds = ({ pod, argv }: { pod: FakePod; argv: string[] }) => (pod.node === "labyrinth-node-2" && argv.join(" ") === "ip -d -j link show" ? "no-status" : undefined);
+    await withCluster({ execEnds }, async (kubeconfig, cluster) => {
+      const run = await journey(["--plan", "--kubeconfig", kubeconfig]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(
+        /^labyrinth: listing labyrinth-node-2's interfaces failed \(exit -1\): the exec in kube-system\/labyrinth-capture-\w+-labyrinth-node-2 ended without an exit status \(WebSocket closed, code 1006\): the pod or the connection went away$/,
+      );
+      expectCapturePodsGone(cluster);
+    });
+  });
+
+  test("a capture whose WebSocket never opens: one line, and the capture pods are still deleted", async () => {
+    await withCluster({ refuseExec: (argv) => (argv.includes("dumpcap") ? 500 : undefined) }, async (kubeconfig, cluster) => {
+      const run = await journey(["--kubeconfig", kubeconfig]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(/^labyrinth: the capture on labyrinth-node-\d did not start \(it needs dumpcap, from tshark's package\): the exec in kube-system\/labyrinth-capture-\S+ could not start: Unexpected server response: 500$/);
       expectCapturePodsGone(cluster);
     });
   });

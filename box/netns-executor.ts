@@ -22,6 +22,8 @@ function spawnCollect(prefix: string, argv: string[]) {
 
 /** The journey's executor for the box: nodes and pods are network namespaces on this machine. */
 export class NetnsExecutor implements Executor {
+  readonly hasAgent = false;
+
   constructor(private readonly topology: BoxTopology) {}
 
   private nodeNetns(node: string): string {
@@ -40,7 +42,15 @@ export class NetnsExecutor implements Executor {
   }
 
   startOnNode(node: string, argv: string[]): Running {
-    const run = spawnCollect(this.topology.prefix, ["ip", "netns", "exec", this.nodeNetns(node), ...argv]);
+    return this.start(this.nodeNetns(node), argv);
+  }
+
+  startInPod(pod: string, argv: string[]): Running {
+    return this.start(this.podNetns(pod), argv);
+  }
+
+  private start(netns: string, argv: string[]): Running {
+    const run = spawnCollect(this.topology.prefix, ["ip", "netns", "exec", netns, ...argv]);
     let ended = false;
     run.done.then(() => (ended = true));
     return {
@@ -62,11 +72,15 @@ export class NetnsExecutor implements Executor {
     };
   }
 
-  async inPod(pod: string, argv: string[]): Promise<ExecResult> {
+  private podNetns(pod: string): string {
     const [namespace, name] = pod.split("/");
     const found = this.topology.pods.find((p) => p.namespace === namespace && p.name === name);
     if (!found) throw new Error(`the box has no pod ${pod}`);
-    return spawnCollect(this.topology.prefix, ["ip", "netns", "exec", found.netns, ...argv]).done;
+    return found.netns;
+  }
+
+  async inPod(pod: string, argv: string[]): Promise<ExecResult> {
+    return spawnCollect(this.topology.prefix, ["ip", "netns", "exec", this.podNetns(pod), ...argv]).done;
   }
 
   async scratchDir(): Promise<string> {

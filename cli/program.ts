@@ -59,13 +59,13 @@ export function program(run: (exit: Exit) => Promise<void>): Command {
     .option("--local", "in the box: build it (or use the one that is up), trace, explain, tear down; needs root")
     .option("--json", "the result as JSON, for scripts")
     .option("--html <file>", "also draw the journey as one self-contained HTML page in FILE, to open in any browser (offline)")
-    .option("--pcap-dir <dir>", "keep the captures, one pcapng per node, for Wireshark")
+    .option("--pcap-dir <dir>", "keep the captures for Wireshark: one pcapng per node, and one inside each probe pod (its own eth0)")
     .addOption(new Option("--protocol <protocol>", "what to send after the name lookup").choices(["tcp", "udp", "both"]).default("both"))
     .option("--size <bytes>", "payload bytes in each TCP and UDP message (default: one short line); a large one shows an MTU problem", number("a number of bytes", 16, 9000))
     .addOption(new Option("--datapath <datapath>", "box only, for a new box: who translates the Service (default: the box that is up, else ebpf)").choices(["ebpf", "iptables"]))
     .option("--timeout <seconds>", "how long the captures may take to start", number("a number of seconds", 1, 600), 15)
     .option("--kubeconfig <file>", "lab only: this kubeconfig instead of the deployed lab's admin one")
-    .option("--capture-image <image>", "lab only: the capture pods' image (it needs dumpcap, tshark, nsenter)")
+    .option("--capture-image <image>", "lab only: the capture pods' image (it needs dumpcap, tshark, ip, ss, nsenter, unshare, getent, socat, timeout)")
     .option("--plan", "lab only: discover and print the capture plan, capture nothing")
     .addHelpText(
       "after",

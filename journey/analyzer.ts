@@ -37,6 +37,10 @@ export interface HopView {
   readonly changed: HeaderField[];
   /** Milliseconds since the previous hop, when both are on the same node's clock. */
   readonly sinceMs?: number;
+  /** Seen on the pod's own eth0 (captured inside the pod), not on its host-side interface. */
+  readonly insidePod?: boolean;
+  /** Not captured on the host side although it arrived (the answer came back, or the payload did). */
+  readonly bypassed?: boolean;
 }
 
 export interface ExchangeResult {
@@ -97,13 +101,26 @@ function gapsMarked(views: HopView[]): HopView[] {
   return views.map((v, i) => (!v.seen && i < lastSeen ? { ...v, change: "not captured here, though seen further on" } : v));
 }
 
-/** Follows one packet through `points` (in order), starting from its sighting at the first. */
-function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packet[]>, direction: Direction): HopView[] {
+/** What the packets captured at each hop, and inside each pod on its own eth0, hold. */
+export interface Sightings {
+  readonly packets: Map<number, Packet[]>;
+  /** By the hop of the pod's host-side interface. */
+  readonly inside: Map<number, Packet[]>;
+}
+
+/** Delivered past the host-side veth: BPF host routing's bpf_redirect_peer. */
+const pastTheVeth = (hostRouting: Evidence["hostRouting"]) =>
+  `${hostRouting === "BPF" ? "Cilium's BPF host routing (its agent says so)" : "BPF host routing"} hands packets to the pod's own eth0 (bpf_redirect_peer), past the host-side veth`;
+
+/** Follows one packet through `points` (in order), starting from its sighting at the first; at a pod, on its own eth0 too. */
+function follow(lead: Packet, points: CapturePoint[], seen: Sightings, direction: Direction, evidence: Evidence): HopView[] {
   const key = identity(lead, direction);
   const views: HopView[] = [];
   let previous: { point: CapturePoint; packet: Packet } | undefined;
+  const find = (list: Packet[] | undefined) => (list ?? []).find((p) => identity(p, direction) === key && (!previous || p.time >= previous.packet.time - 1));
   for (const [i, point] of points.entries()) {
-    const packet = i === 0 ? lead : (packets.get(point.hop) ?? []).find((p) => identity(p, direction) === key && (!previous || p.time >= previous.packet.time - 1));
+    const onHost = i === 0 ? lead : find(seen.packets.get(point.hop));
+    const packet = onHost ?? (point.kind === "pod" ? find(seen.inside.get(point.hop)) : undefined);
     if (!packet) {
       views.push({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen", changed: [] });
       continue;
@@ -116,9 +133,12 @@ function follow(lead: Packet, points: CapturePoint[], packets: Map<number, Packe
       kind: point.kind,
       seen: true,
       packet,
-      change: describeChange(previous?.packet, packet, changed, point, direction, i === points.length - 1),
+      change:
+        describeChange(previous?.packet, packet, changed, point, direction, i === points.length - 1) +
+        (onHost ? "" : `; seen on the pod's own eth0, not on ${point.interface}: ${pastTheVeth(evidence.hostRouting)}`),
       changed,
       sinceMs: previous && previous.point.node === point.node ? Math.round((packet.time - previous.packet.time) * 1e6) / 1e3 : undefined,
+      ...(onHost ? {} : { insidePod: true }),
     });
     previous = { point, packet };
   }
@@ -175,14 +195,30 @@ function firstData(exchange: Exchange, lead: Packet, at: Packet[]): Packet | und
   return at.find((p) => p.protocol === "tcp" && p.src === exchange.client && p.srcPort === lead.srcPort && (p.tcp?.payload ?? 0) > 0);
 }
 
+/**
+ * A pod's host-side interface, last on the way, that alone did not see a packet which arrived all
+ * the same: not a loss. Cilium delivered it past the veth's host side.
+ */
+function arrivedPastTheVeth(views: HopView[], arrived: boolean, evidence: Evidence): HopView[] {
+  const [before, last] = views.slice(-2);
+  if (!arrived || !last || last.kind !== "pod" || last.seen || !before?.seen) return views;
+  return [...views.slice(0, -1), { ...last, bypassed: true, change: `not captured on ${last.interface}, though it arrived: ${pastTheVeth(evidence.hostRouting)}` }];
+}
+
 /** Follows a packet, then its answer; says what stopped it, if something did. */
-function trace(exchange: Exchange, plan: CapturePlan, path: CapturePoint[], lead: Packet, packets: Map<number, Packet[]>, evidence: Evidence) {
-  const hops = follow(lead, path, packets, "forward");
-  const lastSeen = [...hops].reverse().find((h) => h.seen)!;
-  const answer = replyPacket(lead, packets.get(lastSeen.hop) ?? []);
-  const back = path.slice(0, path.findIndex((p) => p.hop === lastSeen.hop) + 1).reverse();
-  const reply = answer ? follow(answer, back, packets, "reply") : [];
-  const diagnosis = diagnose({ exchange, plan, path, hops, reply, answer, icmp: icmpAbout(lead, packets), evidence });
+function trace(exchange: Exchange, plan: CapturePlan, path: CapturePoint[], lead: Packet, seen: Sightings, evidence: Evidence) {
+  const followed = follow(lead, path, seen, "forward", evidence);
+  const lastSeen = [...followed].reverse().find((h) => h.seen)!;
+  const answerAt = (hop: number) => replyPacket(lead, [...(seen.packets.get(hop) ?? []), ...(seen.inside.get(hop) ?? [])]);
+  // An answer from the far end, or the payload back, says the packet arrived.
+  const hops = arrivedPastTheVeth(followed, answerAt(lastSeen.hop) !== undefined || evidence.delivered === true, evidence);
+  // Where the packet ended: a pod reached past its veth answers from there, its way out being seen.
+  const last = hops[hops.length - 1];
+  const end = last.bypassed && answerAt(last.hop) ? last : lastSeen;
+  const answer = answerAt(end.hop);
+  const back = path.slice(0, path.findIndex((p) => p.hop === end.hop) + 1).reverse();
+  const reply = answer ? arrivedPastTheVeth(follow(answer, back, seen, "reply", evidence), evidence.delivered === true, evidence) : [];
+  const diagnosis = diagnose({ exchange, plan, path, hops, reply, answer, icmp: icmpAbout(lead, seen.packets), evidence });
   return { hops, reply, diagnosis };
 }
 
@@ -193,7 +229,8 @@ function marked(views: HopView[], diagnosis: Diagnosis, direction: Diagnosis["di
   return views.map((v) => (firstMissed && lastSeen && !v.seen && v.hop === firstMissed.hop && views.some((s) => s.seen && s.hop === lastSeen.hop) ? { ...v, change: `✗ lost here: last seen at hop ${lastSeen.hop}` } : v));
 }
 
-export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: Map<number, Packet[]>, evidence: Evidence = {}): ExchangeResult {
+export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: Map<number, Packet[]>, evidence: Evidence = {}, inside = new Map<number, Packet[]>()): ExchangeResult {
+  const seen: Sightings = { packets, inside };
   const path = exchange.hops.map((hop) => {
     const point = plan.points.find((p) => p.hop === hop);
     if (!point) throw new Error(`the plan has no capture point ${hop}`);
@@ -208,7 +245,7 @@ export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: 
     const diagnosis = diagnose({ exchange, plan, path, hops, reply: [], evidence })!;
     return { ...base, ok: false, hops, reply: [], diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };
   }
-  const { hops, reply, diagnosis } = trace(exchange, plan, path, lead, packets, evidence);
+  const { hops, reply, diagnosis } = trace(exchange, plan, path, lead, seen, evidence);
   if (lead.dst !== exchange.service.address) {
     // Socket load balancing: the service was translated at connect(), inside the pod's own stack.
     hops[0] = { ...hops[0], change: `leaves the pod already addressed to ${endpoint(lead.dst, lead.dstPort)}: translated at connect(), not at the lxc` };
@@ -217,7 +254,7 @@ export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: 
   // The handshake crossed; the data did not always (a large segment and a small MTU).
   const data = exchange.protocol === "tcp" && evidence.delivered === false ? firstData(exchange, lead, atFirst) : undefined;
   if (data) {
-    const traced = trace(exchange, plan, path, data, packets, evidence);
+    const traced = trace(exchange, plan, path, data, seen, evidence);
     if (traced.diagnosis) {
       const diagnosis = { ...traced.diagnosis, seen: `the handshake crossed, but the first ${data.tcp!.payload} bytes of data did not: ${traced.diagnosis.seen}` };
       return { ...base, ok: false, hops, reply, data: marked(traced.hops, diagnosis, "forward"), diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };

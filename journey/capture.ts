@@ -1,84 +1,113 @@
 import { decodePackets, Packet, tsharkDecodeArgs } from "./decode";
 import { ExecResult, Executor, Running } from "./executor";
-import { CapturePlan } from "./plan";
+import { CapturePlan, CapturePoint } from "./plan";
 
-/** One capture process per node, on all of that node's capture points at once. */
+/** One capture process: on all of a node's capture points at once, or inside a pod, on its own eth0 (for one point). */
+interface Capture {
+  readonly node: string;
+  readonly file: string;
+  readonly running: Running;
+  /** The point whose pod this capture is inside of, for a capture inside a pod. */
+  readonly inside?: CapturePoint;
+}
+
 export interface Captures {
-  readonly files: Map<string, string>;
-  readonly running: Map<string, Running>;
+  readonly list: Capture[];
+  /** What could not be captured, when the run goes on without it. */
+  readonly notes: string[];
 }
 
-function nodesOf(plan: CapturePlan): string[] {
-  return [...new Set(plan.points.map((p) => p.node))];
-}
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Starts dumpcap on every node of the plan, each interface with its own filter; resolves once all capture. */
+/**
+ * Starts dumpcap on every node of the plan, each interface with its own filter, and inside each
+ * pod of the plan on its eth0; resolves once all capture. The nodes' captures are the journey: if
+ * one does not start, nothing runs. A pod's own is a second view: without it the run goes on.
+ */
 export async function startCaptures(executor: Executor, plan: CapturePlan, timeoutMs = 15_000): Promise<Captures> {
-  const files = new Map<string, string>();
-  const running = new Map<string, Running>();
-  for (const node of nodesOf(plan)) {
-    const file = `${await executor.scratchDir(node)}/journey-${node}.pcapng`;
+  const list: Capture[] = [];
+  const dirs = new Map<string, string>();
+  for (const node of [...new Set(plan.points.map((p) => p.node))]) {
+    dirs.set(node, await executor.scratchDir(node));
+    const file = `${dirs.get(node)}/journey-${node}.pcapng`;
     const points = plan.points.filter((p) => p.node === node);
-    const argv = ["dumpcap", ...points.flatMap((p) => ["-i", p.interface, "-f", p.filter]), "-w", file];
-    files.set(node, file);
-    running.set(node, executor.startOnNode(node, argv));
+    list.push({ node, file, running: executor.startOnNode(node, ["dumpcap", ...points.flatMap((p) => ["-i", p.interface, "-f", p.filter]), "-w", file]) });
   }
   // dumpcap says "Capturing on" before its interfaces listen, and "File:" once they do.
   try {
     await Promise.all(
-      [...running.entries()].map(([node, r]) =>
-        r.ready(/^File: /m, timeoutMs).catch((error) => {
-          throw new Error(`the capture on ${node} did not start (it needs dumpcap, from tshark's package): ${error instanceof Error ? error.message : error}`);
+      list.map(({ node, running }) =>
+        running.ready(/^File: /m, timeoutMs).catch((error) => {
+          throw new Error(`the capture on ${node} did not start (it needs dumpcap, from tshark's package): ${reason(error)}`);
         }),
       ),
     );
   } catch (error) {
     // The captures that did start must not outlive the run.
-    await Promise.allSettled([...running.values()].map((r) => r.stop()));
+    await Promise.allSettled(list.map((c) => c.running.stop()));
     throw error;
   }
-  return { files, running };
+  const notes: string[] = [];
+  for (const point of plan.points.filter((p) => p.pod)) {
+    const file = `${dirs.get(point.node)}/journey-${point.node}-${point.pod!.split("/").pop()}.pcapng`;
+    const running = executor.startInPod(point.pod!, ["dumpcap", "-i", "eth0", "-f", point.filter, "-w", file]);
+    try {
+      await running.ready(/^File: /m, timeoutMs);
+      list.push({ node: point.node, file, running, inside: point });
+    } catch (error) {
+      await running.stop();
+      notes.push(`the capture inside ${point.pod} (its own eth0) did not start, so hop ${point.hop} is seen from the host side only: ${reason(error)}`);
+    }
+  }
+  return { list, notes };
 }
 
 /** What the captures saw, per hop, and what could not be read of them. */
 export interface Captured {
   readonly packets: Map<number, Packet[]>;
+  /** What each pod saw on its own eth0, by the hop of its host-side interface. */
+  readonly inside: Map<number, Packet[]>;
   /** One line per capture that was cut short or could not be read: the run goes on without it. */
   readonly notes: string[];
 }
 
 /** tshark's packets from a capture, up to its last whole packet when it was cut short. */
-function readCapture(node: string, result: ExecResult): { packets: Packet[]; note?: string } {
+function readCapture(what: string, result: ExecResult): { packets: Packet[]; note?: string } {
   const said = (result.stderr || "").trim().split("\n").filter((l) => !/^Running as user/.test(l)).pop() ?? "";
   try {
     const packets = decodePackets(result.stdout);
     if (result.status === 0) return { packets };
-    return { packets, note: `the capture on ${node} was read up to its last whole packet (tshark: ${said || `exit ${result.status}`})` };
+    return { packets, note: `${what} was read up to its last whole packet (tshark: ${said || `exit ${result.status}`})` };
   } catch {
-    return { packets: [], note: `the capture on ${node} could not be read (tshark exit ${result.status}${said ? `: ${said}` : ""}): its hops show as not seen` };
+    return { packets: [], note: `${what} could not be read (tshark exit ${result.status}${said ? `: ${said}` : ""}): its hops show as not seen` };
   }
 }
 
 /** Stops every capture (all of them, whatever fails), then decodes them: the packets seen at each hop. */
 export async function stopCaptures(executor: Executor, plan: CapturePlan, captures: Captures): Promise<Captured> {
-  await Promise.allSettled([...captures.running.values()].map((r) => r.stop()));
+  await Promise.allSettled(captures.list.map((c) => c.running.stop()));
   const packets = new Map<number, Packet[]>(plan.points.map((p) => [p.hop, []]));
-  const notes: string[] = [];
+  const inside = new Map<number, Packet[]>();
+  const notes = [...captures.notes];
   const decoded = await Promise.all(
-    [...captures.files].map(async ([node, file]) => ({
-      node,
+    captures.list.map(async (capture) => ({
+      capture,
       read: readCapture(
-        node,
-        await executor.onNode(node, tsharkDecodeArgs(file, plan.tunnelPort)).catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message })),
+        capture.inside ? `the capture inside ${capture.inside.pod}` : `the capture on ${capture.node}`,
+        await executor.onNode(capture.node, tsharkDecodeArgs(capture.file, plan.tunnelPort)).catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message })),
       ),
     })),
   );
-  for (const { node, read } of decoded) {
+  for (const { capture, read } of decoded) {
     if (read.note) notes.push(read.note);
+    if (capture.inside) {
+      inside.set(capture.inside.hop, read.packets);
+      continue;
+    }
     for (const packet of read.packets) {
-      const point = plan.points.find((p) => p.node === node && p.interface === packet.interface);
+      const point = plan.points.find((p) => p.node === capture.node && p.interface === packet.interface);
       if (point) packets.get(point.hop)!.push(packet);
     }
   }
-  return { packets, notes };
+  return { packets, inside, notes };
 }

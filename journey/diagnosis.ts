@@ -37,10 +37,12 @@ export interface Evidence {
   readonly delivered?: boolean;
   /** What the client's socket said when it gave up ("Network is unreachable"), when the captures show nothing come back. */
   readonly socketError?: string;
+  /** How the Cilium agent says it hands packets to local pods (BPF host routing bypasses the host-side veth). */
+  readonly hostRouting?: "BPF" | "Legacy" | "unknown";
 }
 
 /** A capture point as the analyzer saw the packet there (or did not). */
-type Sighting = Pick<HopView, "hop" | "node" | "interface" | "kind" | "seen" | "packet">;
+type Sighting = Pick<HopView, "hop" | "node" | "interface" | "kind" | "seen" | "packet" | "bypassed">;
 
 export interface DiagnosisInput {
   readonly exchange: Exchange;
@@ -77,7 +79,7 @@ const at = (s: Sighting) => `hop ${s.hop} (${s.node} ${s.interface})`;
 
 /** The last sighting before the packet was lost for good: gaps followed by a later sighting are capture gaps, not losses. */
 function stop(sightings: Sighting[]): { last: Sighting; missed?: Sighting } {
-  const lastIndex = sightings.map((s) => s.seen).lastIndexOf(true);
+  const lastIndex = sightings.map((s) => s.seen || s.bypassed === true).lastIndexOf(true);
   return { last: sightings[lastIndex], missed: sightings[lastIndex + 1] };
 }
 

@@ -15,10 +15,13 @@ async function nodeLinks(executor: Executor, node: string): Promise<Link[]> {
 
 /**
  * The host side of a pod's veth, found as the article did by hand but without parsing names: the
- * pod's eth0 names its peer's index (iflink), and the node lists its interfaces by index.
+ * pod's eth0 names its peer's index (its link_index, the iflink), and the node lists its
+ * interfaces by index. Asked of `ip`, not of /sys: sysfs shows the namespace it was mounted in,
+ * which a command entering only the pod's network (nsenter -n) does not change.
  */
 export async function hostSideOf(executor: Executor, pod: string, node: string): Promise<string> {
-  const iflink = Number(expectSuccess(`reading ${pod}'s eth0`, await executor.inPod(pod, ["cat", "/sys/class/net/eth0/iflink"])).stdout.trim());
+  const [eth0] = JSON.parse(expectSuccess(`reading ${pod}'s eth0`, await executor.inPod(pod, ["ip", "-j", "link", "show", "dev", "eth0"])).stdout) as { link_index?: number }[];
+  const iflink = eth0?.link_index;
   const link = (await nodeLinks(executor, node)).find((l) => l.ifindex === iflink);
   if (!link) throw new Error(`${node} has no interface with index ${iflink}, the peer of ${pod}'s eth0: is the pod on ${node}?`);
   return link.ifname;

@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { analyzeExchange } from "./analyzer";
-import { Captured, startCaptures, stopCaptures } from "./capture";
+import { Captured, Captures, startCaptures, stopCaptures } from "./capture";
+import { CiliumMaps, readCiliumEvidence, readCiliumMaps } from "./cilium-evidence";
 import { Executor } from "./executor";
 import { CapturePlan, Protocol } from "./plan";
-import { readProof } from "./proof";
+import { checkListeners } from "./listener";
+import { NatBaseline, readNatCounters, readProof } from "./proof";
 import { JourneyResult } from "./result";
 import { trigger, TriggerResult } from "./trigger";
 
@@ -17,6 +19,8 @@ export interface JourneyOptions {
   readonly pcapDir?: string;
   /** How long a capture may take to start. */
   readonly captureTimeoutMs?: number;
+  /** With nothing listening in the server pod: start an echo there for the run (the lab), or only say so (the box). */
+  readonly startEcho?: boolean;
   /** How to read the client node's nat rules (the lab enters the host's namespaces first). */
   readonly iptablesSave?: string[];
   /** Told what the run waits for, when it waits. */
@@ -29,33 +33,67 @@ export interface JourneyOptions {
  */
 const LAST_BLOCK_MS = 400;
 
-/**
- * One journey, on any executor: capture at the plan's six points, trigger the flow from the
- * client pod (every step bounded), stop, decode, read the node's proofs, follow each exchange
- * hop by hop.
- */
-export async function runJourney(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<JourneyResult> {
+/** What a run gathers while the flow goes: the counters before it, the captures, the trigger's outcome, Cilium's maps after it. */
+interface Gathered {
+  readonly baseline: NatBaseline;
+  readonly started: number;
+  readonly captures: Captures;
+  readonly captured: Captured;
+  readonly fired: TriggerResult;
+  readonly maps?: CiliumMaps;
+}
+
+/** Captures at the plan's points while the trigger runs; the captures stop whatever happens. */
+async function gather(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<Gathered> {
+  // Counters from before the run: earlier connections to the ClusterIP from the node are not this run's.
+  const baseline = await readNatCounters(executor, plan, options.iptablesSave);
+  const started = Date.now();
   const captures = await startCaptures(executor, plan, options.captureTimeoutMs);
   let fired: TriggerResult | undefined;
+  let maps: CiliumMaps | undefined;
   let captured: Captured;
   try {
     fired = await trigger(executor, plan, { protocols: options.protocols, size: options.size, progress: options.progress });
+    // Right away: a closed connection's conntrack entries do not last.
+    if (executor.hasAgent) maps = await readCiliumMaps(executor, plan);
     await new Promise((resolve) => setTimeout(resolve, LAST_BLOCK_MS));
   } finally {
     captured = await stopCaptures(executor, plan, captures);
   }
-  const proof = await readProof(executor, plan, options.iptablesSave);
+  return { baseline, started, captures, captured, fired, ...(maps ? { maps } : {}) };
+}
+
+/**
+ * One journey, on any executor: make sure something answers in the server pod, capture at the
+ * plan's points, trigger the flow from the client pod (every step bounded), stop, decode, read
+ * the node's proofs and Cilium's own evidence, follow each exchange hop by hop.
+ */
+export async function runJourney(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<JourneyResult> {
+  const listeners = await checkListeners(executor, plan, options.protocols, { startEcho: options.startEcho ?? false, timeoutMs: options.captureTimeoutMs ?? 15_000 });
+  let gathered: Gathered;
+  try {
+    gathered = await gather(executor, plan, options);
+  } finally {
+    await Promise.allSettled(listeners.started.map((echo) => echo.stop()));
+  }
+  const { baseline, started, captures, captured, fired, maps } = gathered;
+  const proof = await readProof(executor, plan, baseline, options.iptablesSave);
   const translation = { programs: proof.programs.some((p) => p.interface === plan.points[0].interface), natRules: proof.natRules.length > 0 };
   const exchanges = plan.exchanges
     .filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol))
     .map((e) => {
-      const delivery = e.label === "DNS" ? undefined : fired!.deliveries.find((d) => d.protocol === e.protocol);
-      return analyzeExchange(e, plan, captured.packets, { translation, delivered: delivery?.ok, socketError: delivery?.error });
+      const delivery = e.label === "DNS" ? undefined : fired.deliveries.find((d) => d.protocol === e.protocol);
+      // A name the resolver got an address for is DNS's payload delivered.
+      const delivered = e.label === "DNS" ? fired.resolved !== undefined : delivery?.ok;
+      const evidence = { translation, delivered, socketError: delivery?.error, hostRouting: proof.agent?.hostRouting };
+      return analyzeExchange(e, plan, captured.packets, evidence, captured.inside);
     });
+  // Hubble's events since the run began (and a little before: the nodes' clocks are not this one's).
+  const cilium = maps ? await readCiliumEvidence(executor, plan, exchanges, maps, Math.ceil((Date.now() - started) / 1000) + 10) : undefined;
   const pcaps: string[] = [];
   if (options.pcapDir) {
     mkdirSync(options.pcapDir, { recursive: true });
-    for (const [node, file] of captures.files) {
+    for (const { node, file } of captures.list) {
       const target = join(options.pcapDir, basename(file));
       writeFileSync(target, await executor.readFile(node, file));
       pcaps.push(target);
@@ -70,5 +108,5 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
       .filter((d) => !d.ok && !failed(d.protocol.toUpperCase()))
       .map((d) => `${d.protocol.toUpperCase()}: the payload was not echoed back (${d.error ?? (d.received ? `got "${d.received.slice(0, 40)}"` : "nothing came back")})`),
   ];
-  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, problems, pcaps, notes: captured.notes };
+  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, ...(cilium ? { cilium } : {}), problems, pcaps, notes: [...listeners.notes, ...captured.notes] };
 }

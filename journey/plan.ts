@@ -18,6 +18,11 @@ export interface CapturePoint {
   readonly filter: string;
   /** What it is, for people: "the client pod's host-side interface". */
   readonly description: string;
+  /**
+   * At a pod's host-side interface: the pod (`namespace/name`), whose own eth0 is captured too,
+   * through its network namespace, for when Cilium delivers past the host side (BPF host routing).
+   */
+  readonly pod?: string;
 }
 
 export interface Endpoint {
@@ -91,12 +96,12 @@ export function makePlan(input: PlanInput): CapturePlan {
   // ICMP too: an error that comes back instead of an answer says where and why the packet stopped.
   const flowFilter = `host ${client.address} and (${ports.map((p) => `port ${p}`).join(" or ")} or icmp)`;
   const points: CapturePoint[] = [
-    { hop: 1, node: client.node, interface: client.lxc, kind: "pod", filter: flowFilter, description: "the client pod's host-side interface" },
+    { hop: 1, node: client.node, interface: client.lxc, kind: "pod", filter: flowFilter, description: "the client pod's host-side interface", pod: client.pod },
     { hop: 2, node: client.node, interface: "cilium_vxlan", kind: "overlay", filter: flowFilter, description: "the tunnel device" },
     { hop: 3, node: client.node, interface: clientNode.underlay, kind: "underlay", filter: `udp port ${tunnelPort}`, description: "the node's own interface" },
     { hop: 4, node: server.node, interface: serverNode.underlay, kind: "underlay", filter: `udp port ${tunnelPort}`, description: "the node's own interface" },
     { hop: 5, node: server.node, interface: "cilium_vxlan", kind: "overlay", filter: flowFilter, description: "the tunnel device" },
-    { hop: 6, node: server.node, interface: server.lxc, kind: "pod", filter: `host ${client.address}`, description: "the server pod's host-side interface" },
+    { hop: 6, node: server.node, interface: server.lxc, kind: "pod", filter: `host ${client.address}`, description: "the server pod's host-side interface", pod: server.pod },
   ];
   const exchange = (label: Exchange["label"], protocol: Protocol, service: Endpoint, backend: PlanInput["dns"]["backend"]): Exchange => ({
     label,

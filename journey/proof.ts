@@ -1,9 +1,12 @@
 /**
  * The article's two proofs that eBPF, not kube-proxy, rewrote the service address: the eBPF
  * programs attached to the node's interfaces (`bpftool net`), and kube-proxy's nat rules for the
- * Service with their hit counters (`iptables-save -c`), all zero when eBPF did the work.
+ * Service with their hit counters (`iptables-save -c`), read before the captures start and after
+ * the trigger: only what they counted meanwhile is this run's. Beside them, the Cilium agent's own
+ * view (`cilium-dbg status`): whether it replaces kube-proxy, and where it load-balances.
  */
-import { Executor } from "./executor";
+import { AgentStatus, parseAgentStatus } from "./cilium-status";
+import { Executor, outputOf } from "./executor";
 import { CapturePlan } from "./plan";
 
 export interface AttachedProgram {
@@ -14,7 +17,10 @@ export interface AttachedProgram {
 }
 
 export interface NatRule {
+  /** Packets it counted during this run: after the trigger, less before the captures. */
   readonly packets: number;
+  /** Packets it had counted before the run (earlier connections from the node). */
+  readonly before: number;
   readonly chain: string;
   readonly rule: string;
 }
@@ -24,11 +30,23 @@ export interface Proof {
   readonly programs: AttachedProgram[];
   /** The nat rules that name the target Service's address, with their counters. */
   readonly natRules: NatRule[];
+  /** Whether the node runs a Cilium agent (the box has none). */
+  readonly hasAgent: boolean;
+  /** The agent's own view, when it could be read. */
+  readonly agent?: AgentStatus;
   /** Who rewrote the service address, as far as the node can tell. */
   readonly verdict: "ebpf" | "iptables" | "unknown";
   /** What could not be read, one line each: then the verdict says less. */
   readonly errors: string[];
 }
+
+/** A nat rule and its counter at one moment. */
+export type NatCount = Omit<NatRule, "before">;
+
+/** The nat counters before the run, or why they could not be read. */
+export type NatBaseline = { readonly rules: NatCount[] } | { readonly error: string };
+
+const IPTABLES_SAVE = ["iptables-save", "-c", "-t", "nat"];
 
 /** `bpftool -j net` → the programs per interface. */
 export function parseBpftoolNet(json: string): AttachedProgram[] {
@@ -46,7 +64,7 @@ export function parseBpftoolNet(json: string): AttachedProgram[] {
 }
 
 /** `iptables-save -c -t nat` → rules with their packet counters. */
-export function parseIptablesSave(text: string): NatRule[] {
+export function parseIptablesSave(text: string): NatCount[] {
   return text
     .split("\n")
     .map((line) => /^\[(\d+):\d+\] -A (\S+) (.*)$/.exec(line))
@@ -54,23 +72,47 @@ export function parseIptablesSave(text: string): NatRule[] {
     .map((m) => ({ packets: Number(m[1]), chain: m[2], rule: m[3] }));
 }
 
-/** Reads both proofs on the client's node, where the service address is rewritten. */
-export async function readProof(executor: Executor, plan: CapturePlan, iptablesSave: string[] = ["iptables-save", "-c", "-t", "nat"]): Promise<Proof> {
+/** kube-proxy's nat rules for the target Service on the client's node, with their counters now. */
+export async function readNatCounters(executor: Executor, plan: CapturePlan, iptablesSave = IPTABLES_SAVE): Promise<NatBaseline> {
+  const node = plan.client.node;
+  const saved = await outputOf(executor.onNode(node, iptablesSave), "iptables-save", node);
+  if ("error" in saved) return saved;
+  return { rules: parseIptablesSave(saved.stdout).filter((r) => r.rule.includes(`${plan.target.service.address}/32`)) };
+}
+
+/** The counters now, less the baseline: what this run counted. A rule new since the baseline counted from zero. */
+function counted(now: NatCount[], baseline: NatBaseline): NatRule[] {
+  const earlier = "rules" in baseline ? baseline.rules : [];
+  return now.map((r) => {
+    const before = earlier.find((e) => e.chain === r.chain && e.rule === r.rule)?.packets ?? 0;
+    return { ...r, packets: r.packets - before, before };
+  });
+}
+
+/** Reads the proofs on the client's node, where the service address is rewritten, after the trigger. */
+export async function readProof(executor: Executor, plan: CapturePlan, baseline: NatBaseline, iptablesSave = IPTABLES_SAVE): Promise<Proof> {
   const node = plan.client.node;
   const errors: string[] = [];
-  const read = async (what: string, argv: string[], where: "host" | "agent" = "host") => {
-    const run = where === "agent" ? executor.onAgent(node, argv) : executor.onNode(node, argv);
-    const result = await run.catch((error: Error) => ({ status: -1, stdout: "", stderr: error.message }));
-    if (result.status !== 0) errors.push(`${what} failed on ${node}: ${(result.stderr || result.stdout).trim().split("\n").pop() || `exit ${result.status}`}`);
-    return result.status === 0 ? result.stdout : undefined;
-  };
-  const net = await read("bpftool net", ["bpftool", "-j", "net"], "agent");
-  const programs = net === undefined ? [] : parseBpftoolNet(net);
-  const saved = await read("iptables-save", iptablesSave);
-  const service = plan.target.service.address;
-  const natRules = saved === undefined ? [] : parseIptablesSave(saved).filter((r) => r.rule.includes(`${service}/32`));
+  const net = await outputOf(executor.onAgent(node, ["bpftool", "-j", "net"]), "bpftool net", node);
+  const programs = "stdout" in net ? parseBpftoolNet(net.stdout) : (errors.push(net.error), []);
+  let agent: AgentStatus | undefined;
+  if (executor.hasAgent) {
+    const status = await outputOf(executor.onAgent(node, ["cilium-dbg", "status", "-o", "json"]), "cilium-dbg status", node);
+    if ("error" in status) errors.push(status.error);
+    else {
+      try {
+        agent = parseAgentStatus(status.stdout);
+      } catch (error) {
+        errors.push(`cilium-dbg status on ${node} could not be read: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }
+  if ("error" in baseline) errors.push(`${baseline.error} (before the run: the counters cannot be told apart from earlier traffic)`);
+  const after = await readNatCounters(executor, plan, iptablesSave);
+  if ("error" in after) errors.push(after.error);
+  const natRules = "rules" in after ? counted(after.rules, baseline) : [];
   const hits = natRules.reduce((sum, r) => sum + r.packets, 0);
   const onClientLxc = programs.some((p) => p.interface === plan.points[0].interface);
-  const verdict = hits > 0 ? "iptables" : onClientLxc && saved !== undefined ? "ebpf" : "unknown";
-  return { node, programs, natRules, verdict, errors };
+  const verdict = "error" in baseline ? "unknown" : hits > 0 ? "iptables" : onClientLxc && "rules" in after ? "ebpf" : "unknown";
+  return { node, programs, natRules, hasAgent: executor.hasAgent, ...(agent ? { agent } : {}), verdict, errors };
 }

@@ -21,6 +21,8 @@ export interface TriggerResult {
  * Every step gives up on its own, so that a broken path ends the run in seconds: the resolver
  * gets a second per name it tries (the pod's search list, ndots:5: four names), a connection two
  * seconds, an answer two more. TCP and UDP go at the same time: they are separate flows.
+ * RES_OPTIONS is glibc's (the box's getent); musl's resolver (the lab's capture image, Alpine)
+ * ignores it, and there `timeout` alone bounds the lookup, to the same total.
  */
 export const TRIGGER_LIMITS = { dnsSeconds: 4, perNameSeconds: 1, connectSeconds: 2, answerSeconds: 2 } as const;
 

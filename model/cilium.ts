@@ -67,6 +67,11 @@ export function resolveCilium(input: CiliumInput): CiliumModel {
           }
         : {}),
       hubble: { enabled: hubble, relay: { enabled: relay } },
+      // Every trace event, not the chart's "medium" aggregation, which sends no from-* event at all:
+      // Hubble then shows the packet leave the pod still addressed to the ClusterIP (from-endpoint)
+      // and arrive from the tunnel (from-overlay), the journey's hops 1 and 5. The cost is a monitor
+      // event per packet, nothing on a lab that carries a handful of flows.
+      bpf: { monitorAggregation: "none" },
       // 0: detected from the node's interface (1460 on GCE), minus the VXLAN overhead.
       MTU: 0,
       operator: { replicas },

@@ -6,7 +6,9 @@ import { TestPki } from "./test-pki";
 
 /**
  * A stand-in Kubernetes API server on loopback, enough for the journey on the lab: pods (list,
- * read, create, delete), services, nodes, /readyz, and exec over WebSocket (v4.channel.k8s.io).
+ * read, create, delete), services, nodes, /readyz, and exec over WebSocket, negotiated as a real
+ * API server since 1.30 does (v5.channel.k8s.io when offered, else v4): an empty frame on stdout
+ * once the stream is up, the exit status on channel 3, then a normal close.
  * What an exec runs is up to `exec`: canned answers, or real commands (in the box's namespaces).
  */
 export interface FakePod {
@@ -26,6 +28,8 @@ export interface ExecRequest {
   readonly pod: FakePod;
   readonly container: string;
   readonly argv: string[];
+  /** The subprotocol the stream was negotiated with. */
+  readonly protocol: string;
 }
 
 /** What an exec does: write to stdout/stderr as it goes, then resolve with its exit code. */
@@ -40,6 +44,10 @@ export interface FakeClusterSpec {
   newPod?: (pod: FakePod, reads: number) => Partial<FakePod>;
   /** Refuse pod creation with this HTTP status. */
   createStatus?: number;
+  /** How an exec ends instead of with its status: "no-status" closes the stream without one (a pod or a connection that went away). */
+  execEnds?: (request: ExecRequest) => "no-status" | undefined;
+  /** Refuse an exec's WebSocket upgrade with this HTTP status: the stream never opens. */
+  refuseExec?: (argv: string[]) => number | undefined;
 }
 
 export interface FakeCluster {
@@ -145,21 +153,31 @@ export async function fakeCluster(spec: FakeClusterSpec, pki: TestPki): Promise<
     });
   });
 
-  const sockets = new WebSocketServer({ server, handleProtocols: () => "v4.channel.k8s.io" });
+  // The API server's stream translator serves only v5; without v5 on offer, the legacy path speaks v4.
+  const handleProtocols = (offered: Set<string>) => ["v5.channel.k8s.io", "v4.channel.k8s.io"].find((p) => offered.has(p)) ?? false;
+  const verifyClient = (info: { req: { url?: string } }, done: (ok: boolean, code?: number) => void) => {
+    const refused = spec.refuseExec?.(new URL(info.req.url ?? "/", "https://x").searchParams.getAll("command"));
+    done(refused === undefined, refused);
+  };
+  const sockets = new WebSocketServer({ server, handleProtocols, verifyClient });
   sockets.on("connection", (socket: WebSocket, req) => {
     const url = new URL(req.url ?? "/", "https://x");
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     const pod = m ? find(m[1], m[2]) : undefined;
     const frame = (channel: number, data: Buffer | string) => socket.readyState === WebSocket.OPEN && socket.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    // A v5 client may half-close its stdin ([255, 0]); there is no stdin here to close.
+    socket.on("message", () => undefined);
     if (!pod) {
       frame(3, JSON.stringify({ status: "Failure", message: "pod not found" }));
-      return socket.close();
+      return socket.close(1000);
     }
-    const request = { pod, container: url.searchParams.get("container") ?? pod.container, argv: url.searchParams.getAll("command") };
+    const request = { pod, container: url.searchParams.get("container") ?? pod.container, argv: url.searchParams.getAll("command"), protocol: socket.protocol };
     execs.push(request);
+    frame(1, "");
     spec.exec(request, (d) => frame(1, d), (d) => frame(2, d)).then((code) => {
+      if (spec.execEnds?.(request) === "no-status") return socket.terminate();
       frame(3, JSON.stringify(code === 0 ? { status: "Success" } : { status: "Failure", reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: String(code) }] } }));
-      socket.close();
+      socket.close(1000);
     });
   });
 
@@ -180,12 +198,16 @@ export async function fakeCluster(spec: FakeClusterSpec, pki: TestPki): Promise<
   };
 }
 
-/** An exec backend that runs the command for real, in a network namespace chosen per pod. */
+/**
+ * An exec backend that runs the command for real, in a network namespace chosen per pod. The
+ * capture pod has nsenter: into a probe pod's network by a pid, for real; into the host's own
+ * namespaces (`nsenter -t 1`), which here is the node's namespace, not this machine's.
+ */
 export function realExec(netnsOf: (request: ExecRequest) => string): ExecBackend {
   return (request, out, err) =>
     new Promise((resolve) => {
-      // The capture pod reaches the host's iptables through nsenter; here the node is a namespace.
-      const argv = request.argv[0] === "nsenter" ? request.argv.slice(request.argv.indexOf("-n") + 1) : request.argv;
+      const host = request.argv[0] === "nsenter" && request.argv[1] === "-t" && request.argv[2] === "1";
+      const argv = host ? request.argv.slice(request.argv.indexOf("-n") + 1) : request.argv;
       const child: ChildProcess = spawn("ip", ["netns", "exec", netnsOf(request), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
       child.stdout!.on("data", out);
       child.stderr!.on("data", err);

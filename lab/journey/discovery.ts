@@ -9,7 +9,6 @@ import { ClusterApi, httpStatus } from "../cluster-api";
 export interface FoundPod {
   /** `namespace/name`. */
   readonly pod: string;
-  readonly container: string;
   readonly address: string;
   readonly node: string;
 }
@@ -31,7 +30,6 @@ function isReady(pod: V1Pod): boolean {
 function found(pod: V1Pod): FoundPod {
   return {
     pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`,
-    container: pod.spec?.containers[0]?.name ?? "",
     address: pod.status?.podIP ?? "",
     node: pod.spec?.nodeName ?? "",
   };

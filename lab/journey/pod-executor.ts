@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { ClusterApi, httpStatus } from "../cluster-api";
 import { ExecResult, Executor, expectSuccess, Running } from "../../journey/executor";
+import { FIND_POD_PID, inPodNetwork } from "./pod-netns";
 
 /** A public image with tshark, dumpcap, nsenter and iptables, pinned by tag. */
 export const DEFAULT_CAPTURE_IMAGE = "docker.io/nicolaka/netshoot:v0.16";
@@ -32,14 +33,22 @@ function sink(onData?: (all: string) => void): { stream: Writable; text: () => s
 /**
  * The journey's executor for the deployed lab, with no SSH: a short-lived privileged capture pod
  * per node (hostNetwork, hostPID, pinned to the node) runs dumpcap, tshark, ip and, through
- * `nsenter -t 1`, the host's own iptables; bpftool comes from the node's Cilium agent, whose image
- * ships it. Every command goes over the Kubernetes API's exec. `close()` deletes the capture pods.
+ * `nsenter -t 1`, the host's own iptables; bpftool, cilium-dbg and hubble come from the node's
+ * Cilium agent. A probe pod's commands run from the capture pod too, in the pod's network
+ * namespace (nsenter), with the capture image's tools: the probe's image needs none.
+ * Every command goes over the Kubernetes API's exec. `close()` deletes the capture pods.
  */
 export class PodExecutor implements Executor {
+  readonly hasAgent = true;
   private readonly capturePods = new Map<string, string>();
-  private readonly containers = new Map<string, string>();
+  /** The probe pods' nodes and addresses, by `namespace/name`. */
+  private readonly pods = new Map<string, { node: string; address: string }>();
+  /** A process in each probe pod's network namespace, found once. */
+  private readonly pids = new Map<string, Promise<number>>();
   private readonly run = randomBytes(3).toString("hex");
-  private closed = false;
+  /** Creations under way, which close() waits for. */
+  private readonly creating: Promise<unknown>[] = [];
+  private closing?: Promise<{ pod: string; why: string }[]>;
 
   constructor(
     private readonly api: ClusterApi,
@@ -47,9 +56,9 @@ export class PodExecutor implements Executor {
     private readonly timeoutMs = 120_000,
   ) {}
 
-  /** Which container of a pod (`namespace/name`) to exec in, for inPod. */
-  registerPod(pod: string, container: string): void {
-    this.containers.set(pod, container);
+  /** Where a pod (`namespace/name`) runs and its address, for inPod and startInPod. */
+  registerPod(pod: string, node: string, address: string): void {
+    this.pods.set(pod, { node, address });
   }
 
   /** Creates one capture pod per node and waits until all run. */
@@ -72,10 +81,14 @@ export class PodExecutor implements Executor {
           containers: [{ name: "capture", image: this.image, command: ["sleep", "3600"], securityContext: { privileged: true } }],
         },
       };
+      // Once closing, nothing more is made: the pods made so far are being deleted.
+      if (this.closing) throw new Error("the journey was stopped while its capture pods were being made");
       // Known before it exists: a Ctrl-C during the request still deletes it.
       this.capturePods.set(node, name);
+      const creation = this.api.core.createNamespacedPod({ namespace: CAPTURE_NAMESPACE, body: pod });
+      this.creating.push(creation);
       try {
-        await this.api.core.createNamespacedPod({ namespace: CAPTURE_NAMESPACE, body: pod });
+        await creation;
       } catch (error) {
         const code = httpStatus(error);
         throw new Error(
@@ -112,15 +125,25 @@ export class PodExecutor implements Executor {
     }
   }
 
-  /** Deletes the capture pods; safe to call twice, and from a Ctrl-C handler. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all(
-      [...this.capturePods.values()].map((name) =>
-        this.api.core.deleteNamespacedPod({ name, namespace: CAPTURE_NAMESPACE, gracePeriodSeconds: 0 }).catch(() => undefined),
-      ),
-    );
+  /**
+   * Deletes the capture pods and waits for the deletes; lists the ones it could not delete. Every
+   * call returns the same promise: a Ctrl-C during the normal cleanup waits for it, never cuts it
+   * short. A pod whose creation is under way is waited for, then deleted.
+   */
+  close(): Promise<{ pod: string; why: string }[]> {
+    this.closing ??= (async () => {
+      await Promise.allSettled(this.creating);
+      const results = await Promise.all(
+        [...this.capturePods.values()].map((name) =>
+          this.api.core.deleteNamespacedPod({ name, namespace: CAPTURE_NAMESPACE, gracePeriodSeconds: 0 }).then(
+            () => [] as { pod: string; why: string }[],
+            (error: unknown) => (httpStatus(error) === 404 ? [] : [{ pod: `${CAPTURE_NAMESPACE}/${name}`, why: error instanceof Error ? error.message.split("\n")[0] : String(error) }]),
+          ),
+        ),
+      );
+      return results.flat();
+    })();
+    return this.closing;
   }
 
   private captureTarget(node: string): Target {
@@ -136,63 +159,92 @@ export class PodExecutor implements Executor {
     return { namespace: "kube-system", pod, container: "cilium-agent" };
   }
 
-  /** Starts a command over exec; `done` resolves with its output and exit status. */
-  private async exec(target: Target, argv: string[], onStderr?: (text: string) => void): Promise<{ done: Promise<ExecResult> }> {
+  /**
+   * Runs a command over exec. Never rejects: a stream that could not open, or that closed without
+   * the API server's status frame (the pod or the connection went away), is a failure that says so;
+   * only the status frame says a command succeeded.
+   */
+  private exec(target: Target, argv: string[], onStderr?: (text: string) => void): Promise<ExecResult> {
     const out = sink();
     const err = sink(onStderr);
-    let status = 0;
-    let message = "";
+    let ended: { status: number; message: string } | undefined;
     const exec = new this.api.k8s.Exec(this.api.config);
-    const socket = await exec.exec(target.namespace, target.pod, target.container, argv, out.stream, err.stream, null, false, (s) => {
-      if (s.status === "Success") return;
-      status = Number(s.details?.causes?.find((c) => c.reason === "ExitCode")?.message ?? 1);
-      // When the command could not even start, only the API's message says why.
-      message = s.message ?? "";
-    });
-    const done = new Promise<ExecResult>((resolve) =>
-      socket.on("close", () => resolve({ status, stdout: out.text(), stderr: err.text() || message })),
-    );
-    return { done };
+    const where = `${target.namespace}/${target.pod}`;
+    return exec
+      .exec(target.namespace, target.pod, target.container, argv, out.stream, err.stream, null, false, (s) => {
+        // When the command could not even start, only the API's message says why.
+        ended = s.status === "Success" ? { status: 0, message: "" } : { status: Number(s.details?.causes?.find((c) => c.reason === "ExitCode")?.message ?? 1), message: s.message ?? "" };
+      })
+      .then(
+        (socket) =>
+          new Promise<ExecResult>((resolve) =>
+            socket.on("close", (code: number) =>
+              resolve(
+                ended
+                  ? { status: ended.status, stdout: out.text(), stderr: err.text() || ended.message }
+                  : { status: -1, stdout: out.text(), stderr: `${err.text()}the exec in ${where} ended without an exit status (WebSocket closed, code ${code}): the pod or the connection went away` },
+              ),
+            ),
+          ),
+        // The WebSocket's error event, not an Error: its message says why ("Unexpected server response: 403").
+        (error: { message?: string }) => ({ status: -1, stdout: "", stderr: `the exec in ${where} could not start: ${error?.message ?? String(error)}` }),
+      );
   }
 
   async onNode(node: string, argv: string[]): Promise<ExecResult> {
-    return (await this.exec(this.captureTarget(node), argv)).done;
+    return this.exec(this.captureTarget(node), argv);
   }
 
   async onAgent(node: string, argv: string[]): Promise<ExecResult> {
-    return (await this.exec(await this.ciliumTarget(node), argv)).done;
+    return this.exec(await this.ciliumTarget(node), argv);
   }
 
   startOnNode(node: string, argv: string[]): Running {
     const target = this.captureTarget(node);
     const pidFile = `/tmp/labyrinth-${randomBytes(4).toString("hex")}.pid`;
     let stderr = "";
-    let ended = false;
+    let ended: ExecResult | undefined;
     // exec cannot send a signal: the command records its pid, and stop() kills it by that.
-    const started = this.exec(target, ["sh", "-c", `echo $$ > ${pidFile}; exec "$@"`, "sh", ...argv], (text) => (stderr = text));
-    void started.then((s) => s.done.then(() => (ended = true)));
+    const done = this.exec(target, ["sh", "-c", `echo $$ > ${pidFile}; exec "$@"`, "sh", ...argv], (text) => (stderr = text));
+    void done.then((result) => (ended = result));
     return {
       ready: async (pattern, timeoutMs) => {
         const deadline = Date.now() + timeoutMs;
-        await started;
         while (!pattern.test(stderr)) {
-          if (ended) throw new Error(stderr.trim() || "it exited");
+          if (ended) throw new Error(ended.stderr.trim() || `it exited (${ended.status})`);
           if (Date.now() > deadline) throw new Error(`no "${pattern.source}" within ${timeoutMs} ms: ${stderr.trim() || "no output"}`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       },
       stop: async () => {
-        await this.exec(target, ["sh", "-c", `kill -INT "$(cat ${pidFile})"; rm -f ${pidFile}`]).then((k) => k.done);
-        return (await started).done;
+        if (!ended) await this.exec(target, ["sh", "-c", `kill -INT "$(cat ${pidFile})"; rm -f ${pidFile}`]);
+        return done;
       },
     };
   }
 
+  /** The node a pod runs on, and a command line that runs `argv` in its network namespace from there. */
+  private async enterPod(pod: string, argv: string[]): Promise<{ node: string; argv: string[] }> {
+    const found = this.pods.get(pod);
+    if (!found) throw new Error(`no node known for ${pod}`);
+    if (!this.pids.has(pod)) {
+      const lookup = this.onNode(found.node, ["sh", "-c", FIND_POD_PID, "find-pod-pid", found.address]);
+      this.pids.set(pod, lookup.then((r) => Number(expectSuccess(`finding ${pod} (${found.address}) on ${found.node}`, r).stdout.trim())));
+    }
+    return { node: found.node, argv: inPodNetwork(await this.pids.get(pod)!, argv) };
+  }
+
   async inPod(pod: string, argv: string[]): Promise<ExecResult> {
-    const [namespace, name] = pod.split("/");
-    const container = this.containers.get(pod);
-    if (!container) throw new Error(`no container known for ${pod}`);
-    return (await this.exec({ namespace, pod: name, container }, argv)).done;
+    const entered = await this.enterPod(pod, argv);
+    return this.onNode(entered.node, entered.argv);
+  }
+
+  startInPod(pod: string, argv: string[]): Running {
+    const running = this.enterPod(pod, argv).then((entered) => this.startOnNode(entered.node, entered.argv));
+    return {
+      ready: async (pattern, timeoutMs) => (await running).ready(pattern, timeoutMs),
+      stop: () => running.then((r) => r.stop(), (error: Error) => ({ status: -1, stdout: "", stderr: error.message })),
+    };
   }
 
   async scratchDir(node: string): Promise<string> {

@@ -28,9 +28,15 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
   const api = await connect(options.kubeconfig);
   const found = await discover(api, options.model);
   const executor = new PodExecutor(api, options.captureImage);
-  for (const pod of [found.client, found.server]) executor.registerPod(pod.pod, pod.container);
+  for (const pod of [found.client, found.server]) executor.registerPod(pod.pod, pod.node, pod.address);
+  // One cleanup, whoever asks first: the normal way out and a Ctrl-C during it both wait for it.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= executor.close().then((left) => {
+      for (const { pod, why } of left) console.error(`labyrinth: could not delete the capture pod ${pod} (${why}): kubectl -n ${pod.replace("/", " delete pod ")}`);
+    }));
   return cleanUpOnInterrupt(
-    () => executor.close(),
+    close,
     async () => {
       try {
         await executor.open([...new Set([found.client.node, found.server.node])]);
@@ -41,12 +47,14 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
           protocols: options.protocols,
           pcapDir: options.pcapDir,
           captureTimeoutMs: options.captureTimeoutMs,
+          // LABYRINTH_PROBE_LISTENER=false leaves port 9999 to nc -l: an echo for the run, not a refused connection.
+          startEcho: true,
           // The host's own iptables, so that a legacy/nft mismatch in the capture image cannot mislead.
           iptablesSave: ["nsenter", "-t", "1", "-m", "-n", "iptables-save", "-c", "-t", "nat"],
         });
         return { plan, result };
       } finally {
-        await executor.close();
+        await close();
       }
     },
   );

@@ -1,0 +1,158 @@
+import { analyzeExchange } from "../journey/analyzer";
+import { Packet } from "../journey/decode";
+import { Proof } from "../journey/proof";
+import { renderSummary, renderTables } from "../journey/report";
+import { JourneyResult } from "../journey/result";
+import { ARTICLE, articleCaptures, articlePlan } from "./fixtures/article-captures";
+
+// The summary a learner reads, from analyses of the article's captures and proofs as a run reads them.
+
+const plan = articlePlan();
+const programs = [{ interface: ARTICLE.clientLxc, hook: "ingress", name: "cil_from_container" }];
+const natRules = (packets: number, before: number) => [{ packets, before, chain: "KUBE-SERVICES", rule: `-d ${ARTICLE.service}/32 -p tcp --dport 9999 -j KUBE-SVC-X` }];
+const kept = { kubeProxyReplacement: false, socketLB: "off", hostRouting: "Legacy", network: "Tunnel [vxlan]" } as const;
+
+function result(proof: Partial<Proof>, packets = articleCaptures()): JourneyResult {
+  const full: Proof = { node: "node-1", programs, natRules: natRules(0, 0), hasAgent: true, agent: kept, verdict: "ebpf", errors: [], ...proof };
+  const exchanges = plan.exchanges.map((e) => analyzeExchange(e, plan, packets));
+  return { where: "lab", ok: true, plan, trigger: { resolved: ARTICLE.service, deliveries: [] }, exchanges, proof: full, problems: [], pcaps: [], notes: [] };
+}
+const summary = (r: JourneyResult) => renderSummary(r).join("\n");
+
+/** The captures as socket load balancing in the pod makes them: the ClusterIP never on the wire, even at hop 1. */
+function translatedAtConnect(): Map<number, Packet[]> {
+  const packets = articleCaptures();
+  const toPod = (a: string) => (a === ARTICLE.service ? ARTICLE.server : a);
+  packets.set(1, packets.get(1)!.map((p) => ({ ...p, src: toPod(p.src), dst: toPod(p.dst) })));
+  return packets;
+}
+
+describe("kube-proxy's counters in the text", () => {
+  test("what this run counted, and what was counted before it, apart", () => {
+    expect(summary(result({ natRules: natRules(0, 5) }))).toContain(
+      `- kube-proxy's nat rules for ${ARTICLE.service} (iptables-save -c): 0 packets during this run in 1 rules (KUBE-SERVICES); 5 before it, from earlier connections`,
+    );
+  });
+});
+
+describe("the hop-1 sentence about kube-proxy replacement: only from what the agent says and hop 1 shows", () => {
+  test("the agent says it replaces kube-proxy and hop 1 shows the ClusterIP: the rewrite is at the lxc", () => {
+    const text = summary(result({ natRules: [], agent: { ...kept, kubeProxyReplacement: true, socketLB: "host namespace only" } }));
+    expect(text).toContain(
+      `- no kube-proxy rules for ${ARTICLE.service}: Cilium replaces kube-proxy and alone translates; socket load balancing is kept to the host's namespace, so hop 1 still shows the ClusterIP and the rewrite happens at the lxc`,
+    );
+    expect(text).toContain("- Cilium's agent (cilium-dbg status): kube-proxy replacement on, socket load balancing host namespace only, host routing Legacy, network Tunnel [vxlan]");
+  });
+
+  test("replaced, and hop 1 already shows the pod: the sentence says connect(), not that hop 1 shows the ClusterIP", () => {
+    const text = summary(result({ natRules: [], agent: { ...kept, kubeProxyReplacement: true, socketLB: "pods too" } }, translatedAtConnect()));
+    expect(text).toContain("the rewrite happened at connect() and hop 1 already shows the pod's address");
+    expect(text).not.toContain("hop 1 still shows the ClusterIP");
+  });
+
+  test("no rules found while the agent says kube-proxy is kept: invisible rules, not a replacement", () => {
+    const text = summary(result({ natRules: [] }));
+    expect(text).toContain(`- no kube-proxy rules for ${ARTICLE.service} found, though Cilium's agent says it does not replace kube-proxy: the rules may sit in the other iptables backend (legacy or nft) than the one iptables-save read`);
+    expect(text).not.toMatch(/replaces kube-proxy and alone/);
+  });
+
+  test("no rules found and no word from the agent: nothing is claimed", () => {
+    const text = summary(result({ natRules: [], agent: undefined, errors: ["cilium-dbg status failed on node-1: Error: cannot reach the agent"] }));
+    expect(text).toContain("- could not read: cilium-dbg status failed on node-1: Error: cannot reach the agent");
+    expect(text).toContain(`- no kube-proxy rules for ${ARTICLE.service} found; Cilium's own view could not be read, so whether it replaces kube-proxy is not known`);
+    expect(text).not.toMatch(/replaces kube-proxy and alone|hop 1 still shows/);
+  });
+
+  test("the box: it says it has no agent, and reads no failure into that", () => {
+    const text = summary(result({ hasAgent: false, agent: undefined }));
+    expect(text).toContain("- the box has no Cilium agent: no cilium-dbg, no load-balancer or connection-tracking maps to read, no Hubble; its eBPF program and kube-proxy's rules stand in for them");
+    expect(text).not.toContain("could not read");
+  });
+});
+
+describe("the summary follows the table", () => {
+  test("a packet that left the pod for the ClusterIP was rewritten by the lxc's program", () => {
+    const text = summary(result({}));
+    expect(text).toContain(`TCP: the first packet left the client pod for the Service's ClusterIP ${ARTICLE.service}:9999 (hop 1, ${ARTICLE.clientLxc}).`);
+    expect(text).toContain(`At node-1's cilium_vxlan its destination was already the pod ${ARTICLE.server}:9999: the eBPF program on ${ARTICLE.clientLxc} rewrote it`);
+  });
+
+  test("a packet that left the pod already addressed to the backend: translated at connect(), nothing rewrote it on the way", () => {
+    const r = result({ natRules: [], agent: { ...kept, kubeProxyReplacement: true, socketLB: "pods too" } }, translatedAtConnect());
+    const tcp = r.exchanges.find((e) => e.label === "TCP")!;
+    expect(tcp.hops[0].change).toMatch(/translated at connect\(\), not at the lxc/);
+    const text = summary(r);
+    expect(text).toContain(`TCP: the first packet left the client pod already addressed to the pod ${ARTICLE.server}:9999 (hop 1, ${ARTICLE.clientLxc}): the Service ${ARTICLE.service}:9999 was translated at connect()`);
+    expect(text).toContain(`At node-1's cilium_vxlan its destination was the same pod, ${ARTICLE.server}:9999: nothing on the way rewrote it.`);
+    expect(text).toContain(`from the pod's own address (${ARTICLE.server})`);
+    expect(text).not.toMatch(/for the Service's ClusterIP|rewrote it \(|its source was the ClusterIP again/);
+  });
+});
+
+describe("BPF host routing in the summary", () => {
+  /** The host-side lxcs see nothing that enters the pods. */
+  const pastTheVeth = () => {
+    const packets = articleCaptures();
+    packets.set(1, packets.get(1)!.filter((p) => p.dst !== ARTICLE.client));
+    packets.set(6, packets.get(6)!.filter((p) => p.dst !== ARTICLE.server));
+    return packets;
+  };
+  const analyzed = (inside?: Map<number, Packet[]>) => {
+    const exchanges = plan.exchanges.map((e) => analyzeExchange(e, plan, pastTheVeth(), { delivered: true }, inside));
+    return { ...result({}), exchanges };
+  };
+
+  test("arrived past the lxc, not captured: said so, not that the lxc delivered it", () => {
+    const text = summary(analyzed());
+    expect(text).toContain(`node-2's cilium_vxlan unwrapped it and it reached the server pod past ${ARTICLE.serverLxc}, which did not see it (BPF host routing).`);
+    expect(text).not.toContain(`${ARTICLE.serverLxc} delivered it`);
+  });
+
+  test("seen on the pod's own eth0: said so, and the table names it", () => {
+    const inside = new Map([[6, articleCaptures().get(6)!.map((p) => ({ ...p, interface: "eth0" }))]]);
+    const r = analyzed(inside);
+    expect(summary(r)).toContain(`Cilium handed it straight to the server pod's eth0, where it was seen, past ${ARTICLE.serverLxc} (BPF host routing).`);
+    expect(renderTables(r).some((l) => /^ {2}6 +node-2 +eth0, inside the pod +10\.0\.1\.15:38430 → 10\.0\.2\.215:9999 TCP SYN/.test(l))).toBe(true);
+  });
+});
+
+describe("Cilium's evidence in the text", () => {
+  const withEvidence = (disagreements: string[]): JourneyResult => ({
+    ...result({}),
+    cilium: {
+      flows: [
+        {
+          label: "TCP",
+          client: ARTICLE.client,
+          clientPort: 38430,
+          conntrack: [],
+          hubble: [],
+          beside: [
+            { direction: "forward", hop: 2, text: "Hubble to-overlay: a → b SYN FORWARDED" },
+            { direction: "reply", hop: 1, text: "Hubble to-endpoint: b → a SYN,ACK FORWARDED" },
+          ],
+          disagreements,
+        },
+      ],
+      notes: ["a note on Hubble"],
+      errors: ["hubble observe failed on node-2: rpc error"],
+    },
+  });
+
+  test("each line right under the hop it speaks of, in its direction", () => {
+    const lines = renderTables(withEvidence([]));
+    const below = (pattern: RegExp) => lines[lines.findIndex((l) => pattern.test(l)) + 1];
+    expect(below(/^ {2}2 +node-1 +cilium_vxlan +10\.0\.1\.15:38430 → 10\.0\.2\.215:9999 TCP SYN /)).toBe("       ↳ Hubble to-overlay: a → b SYN FORWARDED");
+    const reply = lines.indexOf("  reply:", lines.findIndex((l) => l.startsWith("TCP from")));
+    expect(lines.slice(reply).find((l) => l.includes("↳"))).toBe("       ↳ Hubble to-endpoint: b → a SYN,ACK FORWARDED");
+    expect(lines.filter((l) => l.includes("↳"))).toHaveLength(2);
+  });
+
+  test("per flow: agrees, or where it disagrees; the notes and what could not be read", () => {
+    expect(summary(withEvidence([]))).toContain("- TCP from 10.0.1.15:38430: agrees with the captures (the load balancer's map (no entry), 0 conntrack entries, 0 Hubble events)");
+    const text = summary(withEvidence(["Hubble saw it at to-endpoint", "another"]));
+    expect(text).toContain("- TCP from 10.0.1.15:38430: disagrees with the captures: Hubble saw it at to-endpoint; another");
+    expect(text).toContain("- a note on Hubble");
+    expect(text).toContain("- could not read: hubble observe failed on node-2: rpc error");
+  });
+});
