@@ -37,8 +37,8 @@ export function synthStack(stack: TerraformStack): TerraformJson {
 export function synthLab(overrides: Partial<LabSettings> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), "labyrinth-lab-"));
   try {
-    // As main.ts synthesizes: cdktf's validations have a test of their own (validations.test.ts).
-    const app = new App({ outdir, stackTraces: false, skipValidation: true });
+    // As main.ts synthesizes, cdktf's validations included.
+    const app = new App({ outdir, stackTraces: false });
     const lab = buildLab(app, { ...DEFAULT_SETTINGS, ...overrides });
     app.synth();
     const read = (stack: TerraformStack): TerraformJson =>
