@@ -7,6 +7,7 @@ import { METADATA_KEYS } from "../model/names";
 import { checkNodeAddress, KubeadmRole, resolveNode } from "../model/node";
 import { IClusterIdentity } from "./cluster-identity";
 import { INodeNetwork } from "./labyrinth-network";
+import { physicalName } from "./physical-name";
 import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
 export { KubeadmRole };
@@ -60,8 +61,13 @@ export interface IKubeadmControlPlane {
 export interface KubeadmNodeProps {
   /** `control-plane` runs `kubeadm init`; `worker` waits for it and joins. */
   readonly role: KubeadmRole;
-  /** The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase, at most 63). */
-  readonly name: string;
+  /**
+   * The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase letters,
+   * digits and dashes, a letter first, at most 63).
+   * @default a name derived from the construct's path, unique in the app and the same at every
+   * synth: `infra-worker1-` and a hash for the construct `Worker1` in the stack `infra`
+   */
+  readonly name?: string;
   /** The VPC the node lives in: a LabyrinthNetwork, or your own described as INodeNetwork. */
   readonly network: INodeNetwork;
   /** The token and the CA the cluster trusts: a ClusterIdentity, or your own as IClusterIdentity. */
@@ -163,7 +169,7 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   constructor(scope: Construct, id: string, props: KubeadmNodeProps) {
     super(scope, id);
     const { network, identity } = props;
-    const node = resolveNode(props, network);
+    const node = resolveNode({ ...props, name: props.name ?? physicalName(this) }, network);
     this.role = node.role;
     this.name = node.name;
     this.zone = node.zone;
