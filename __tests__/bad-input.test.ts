@@ -55,6 +55,7 @@ const BAD_SETTINGS: Case<Partial<LabSettings>>[] = [
   ["a disk smaller than the image", { diskSizeGb: 8 }, "diskSizeGb", /from 10/],
   ["an image that is not project/name", { image: "ubuntu-24.04" }, "image", /use project\/family or project\/image/],
   ["a Cilium chart version that is not one", { ciliumVersion: "latest" }, "ciliumVersion", /"latest" is not a version: use a form such as 1\.17\.4/],
+  ["a Cilium chart whose value keys do not ship", { ciliumVersion: "1.16.0" }, "ciliumVersion", /^ciliumVersion: 1\.16\.0 is not a cilium chart version whose values this library knows: use 1\.17\.4, 1\.18\.12, 1\.19\.6$/],
   ["a probe image without a tag", { probeImage: "docker.io/nicolaka/netshoot" }, "probeImage", /not a pinned image reference/],
   ["a probe image on the moving tag latest", { probeImage: "docker.io/nicolaka/netshoot:latest" }, "probeImage", /moving tag latest: pin a version tag or a digest/],
   ["a ttl that is not a duration", { ttl: "4 parsecs" }, "ttl", /"4 parsecs" is not a duration: use a form such as 4h, 90m or 2d, or off for no expiry/],

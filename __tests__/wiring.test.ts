@@ -1,5 +1,6 @@
 import { TerraformStack } from "cdktf";
-import { ClusterIdentity, KubeadmClusterSettings, KubeadmNode, KubeadmNodeProps, LabyrinthNetwork, SettingError } from "../constructs";
+import { ClusterIdentity, KubeadmClusterSettings, KubeadmNode, KubeadmNodeProps, LabyrinthNetwork } from "../constructs";
+import { refusal } from "./support/refusal";
 import { addressOf, resourcesOf, synthStack, testStack } from "./support/synth";
 
 /** A stack with one network and identity, and a way to add nodes to it. */
@@ -11,19 +12,6 @@ function cluster(id: string) {
   const node = (nodeId: string, props: Partial<KubeadmNodeProps> & Pick<KubeadmNodeProps, "role" | "internalAddress">) =>
     new KubeadmNode(stack, nodeId, { network, identity, cluster: settings, ...props });
   return { stack, network, identity, settings, node };
-}
-
-/** The one-line SettingError that `build` throws. */
-function refusal(build: () => unknown): SettingError {
-  let error: unknown;
-  try {
-    build();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(SettingError);
-  expect((error as Error).message).not.toContain("\n");
-  return error as SettingError;
 }
 
 describe("a worker and its control plane, checked when the worker is built", () => {

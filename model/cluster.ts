@@ -82,6 +82,6 @@ export function resolveCluster(input: ClusterInput, subnetCidr: Ipv4Cidr): Clust
     kubernetesVersion,
     kubernetesMinor,
     crioVersion,
-    kubeProxy: input.kubeProxy ?? true,
+    kubeProxy: input.kubeProxy ?? DEFAULTS.kubeProxy,
   };
 }

@@ -30,6 +30,8 @@ export const DEFAULTS = {
   kubernetesVersion: "1.33",
   crioVersion: "1.33",
   ciliumVersion: "1.17.4",
+  /** The article kept kube-proxy (its iptables rules show zero hits). */
+  kubeProxy: true,
   /** A public, maintained network-debugging image with tshark, socat and nc, pinned by tag. */
   probeImage: "docker.io/nicolaka/netshoot:v0.16",
   ttl: "4h",

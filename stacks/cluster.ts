@@ -50,8 +50,8 @@ export class ClusterStack extends TerraformStack {
     });
     this.cilium = new CiliumRelease(this, "Cilium", {
       version: model.cilium.version,
+      controlPlane,
       kubeProxyReplacement: model.settings.kubeProxyReplacement,
-      apiServerHost: model.cluster.controlPlaneAddress,
       hubbleRelay: model.settings.hubbleRelay,
       dependsOn: [apiReady.resource],
     });
