@@ -216,7 +216,7 @@ describe("the connectivity check", () => {
     const wait = waitFor(cluster, " job wrk-1/connectivity-check");
     expect(dependsOn(wait)).toEqual([addressOf(cluster, "kubernetes_job_v1", job)]);
     const env = wait.provisioner[0]["local-exec"].environment;
-    expect(env.LABYRINTH_CLIENT_KEY_OUTPUT).toBe("admin_client_key");
+    expect(infra.output[env.LABYRINTH_CLIENT_KEY_OUTPUT]).toMatchObject({ sensitive: true, value: expect.stringMatching(/^\$\{tls_private_key\.Identity_AdminKey_/) });
     expect(env.LABYRINTH_WAIT_SECONDS).toBe("330");
     // A replaced Job is waited for again.
     expect(wait.triggers_replace.job).toBe(`\${${addressOf(cluster, "kubernetes_job_v1", job)}.metadata[0].uid}`);

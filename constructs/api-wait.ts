@@ -26,7 +26,12 @@ export class WaitCondition {
 }
 
 export interface ApiWaitProps {
+  /**
+   * How to reach the API server, usually `clusterAccess(controlPlane, identity)`. A condition that
+   * needs the client certificate (a CRD, a Job) needs its `clientCredentialsFile`.
+   */
   readonly access: ClusterAccess;
+  /** What to wait for: `WaitCondition.apiServerReady()`, `.crdEstablished(name)` or `.jobSucceeded(namespace, name)`. */
   readonly condition: WaitCondition;
   /**
    * How long to wait before failing the deploy, in seconds. The article's 32 GB pd-standard disk
@@ -71,6 +76,11 @@ export class ApiWait extends Construct {
       !condition.needsClientCertificate || credentials !== undefined,
       "access.clientCredentialsFile",
       `waiting for ${condition.args.join(" ")} needs the client certificate: name the state file and outputs that hold it`,
+    );
+    check(
+      !condition.needsClientCertificate || credentials?.stack !== TerraformStack.of(this).node.id,
+      "access.clientCredentialsFile",
+      `waiting for ${condition.args.join(" ")} in stack ${credentials?.stack} would read that stack's own state, whose outputs its apply writes only as it ends: wait in a stack deployed after it`,
     );
     this.resource = new TerraformData(this, "Resource", {
       // A new API endpoint (a replaced control plane) means a new cluster: wait again.
