@@ -10,6 +10,7 @@ export { MetadataGuard, MetadataGuardProps } from "./metadata-guard";
 export { MetadataKeyRemoval, MetadataKeyRemovalProps } from "./metadata-key-removal";
 export { ProbeWorkload, ProbeWorkloadProps } from "./probe-workload";
 export { CILIUM_CHART_VERSIONS } from "../model/cilium-chart";
+export { ClusterModel } from "../model/cluster";
 export { DEFAULTS, IAP_SOURCE_RANGE, PORTS } from "../model/defaults";
 export { SettingError } from "../model/errors";
 export { HelmValue, HelmValues } from "../model/helm-values";

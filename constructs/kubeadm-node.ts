@@ -80,7 +80,11 @@ export interface KubeadmNodeProps {
   readonly network: INodeNetwork;
   /** The token and the CA the cluster trusts: a ClusterIdentity, or your own as IClusterIdentity. */
   readonly identity: IClusterIdentity;
-  /** What every node of the cluster shares: the same object for all of them. */
+  /**
+   * What every node of the cluster shares (the control plane's address, the pod and service
+   * ranges, the versions, kube-proxy): the same settings for all of them; a worker whose control
+   * plane was built with others is refused.
+   */
   readonly cluster: KubeadmClusterSettings;
   /** Internal IPv4 address in the network's subnet, not its first two or last two, not another node's. */
   readonly internalAddress: string;
