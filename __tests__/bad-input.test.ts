@@ -38,6 +38,7 @@ const BAD_SETTINGS: Case<Partial<LabSettings>>[] = [
   ["a malformed Kubernetes version", { kubernetesVersion: "v1.33" }, "kubernetesVersion", /not a version: use a form such as 1\.33/],
   ["a CRI-O version with a patch", { crioVersion: "1.33.2" }, "crioVersion", /not a version/],
   ["CRI-O and Kubernetes of different minors", { kubernetesVersion: "1.34", crioVersion: "1.33" }, "crioVersion", /does not match Kubernetes 1\.34/],
+  ["a Kubernetes whose kubeadm cannot read v1beta4", { kubernetesVersion: "1.30.4", crioVersion: "1.30" }, "kubernetesVersion", /^kubernetesVersion: 1\.30\.4: the nodes' kubeadm configuration is kubeadm\.k8s\.io\/v1beta4, which kubeadm reads from 1\.31: use 1\.31 or later, such as 1\.33$/],
   ["SSH from the whole internet", { sshSourceRanges: ["0.0.0.0/0"] }, "sshSourceRanges", /opens SSH to the whole internet.*allowOpenSsh/],
   ["an SSH source that is not a CIDR", { sshSourceRanges: ["my-office"] }, "sshSourceRanges", /not an IPv4 CIDR/],
   ["the whole internet in two halves", { sshSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] }, "sshSourceRanges", /^sshSourceRanges: 0\.0\.0\.0\/1 opens SSH to the whole internet/],
