@@ -1,18 +1,20 @@
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { parse } from "yaml";
 
-// The package as a consumer gets it: `npm pack` here, the tarball installed into a project outside
+// The package as a consumer gets it: `npm pack` of a copy of the repository (its build writes the
+// copy's dist/, not one another test may be writing), the tarball installed into a project outside
 // the repository (its dependencies from npm's cache when it has them), and CONSTRUCTS.md's
 // cdktf.json and main.ts, extracted from the guide so that the two cannot drift, synthesized there.
 // The peers (cdktf, constructs, the providers: hundreds of MB) are this repository's, linked in.
 const ROOT = join(__dirname, "..");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const guide = readFileSync(join(ROOT, "CONSTRUCTS.md"), "utf8");
-const project = mkdtempSync(join(tmpdir(), "labyrinth-consumer-"));
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+const scratch = mkdtempSync(join(tmpdir(), "labyrinth-consumer-"));
+const [source, project] = [join(scratch, "source"), join(scratch, "maze")];
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The fenced block right after the guide's `<!-- the consumer test … this block: NAME -->`. */
 function guideBlock(name: string): string {
@@ -37,8 +39,17 @@ let synth: SpawnSyncReturns<string>;
 const stack = (id: string) => JSON.parse(readFileSync(join(project, "cdktf.out", "stacks", id, "cdk.tf.json"), "utf8"));
 const resources = (json: any, type: string): any[] => Object.values(json.resource[type] ?? {});
 
+/** The repository's files, without what builds, runs and git make; its node_modules linked in. */
+function copyOfTheRepository(): void {
+  const made = new Set(["node_modules", ".git", "dist", ".cache", "cdktf.out", "coverage"]);
+  cpSync(ROOT, source, { recursive: true, filter: (path) => !made.has(relative(ROOT, path).split(sep)[0]) });
+  symlinkSync(join(ROOT, "node_modules"), join(source, "node_modules"));
+}
+
 beforeAll(() => {
-  const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", project], ROOT).stdout);
+  copyOfTheRepository();
+  mkdirSync(project);
+  const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", project], source).stdout);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "maze", private: true, dependencies: { [pkg.name]: `file:./${packed.filename}` } }));
   // Peers are left to the project (--legacy-peer-deps): linked below, after npm has pruned node_modules.
   install = run("npm", ["install", "--prefer-offline", "--legacy-peer-deps", "--no-audit", "--no-fund"]);
@@ -58,13 +69,13 @@ test("installing it, npm has nothing to say of it: no script of its own to run o
   expect(install.stdout + install.stderr).not.toContain(pkg.name);
 });
 
-test("the tarball holds the library, its files and its LICENSE, and no command", () => {
+test("the tarball holds the library, its files, its LICENSE and its guide, and no command", () => {
   const installed = join(project, "node_modules", pkg.name);
   const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
   expect(manifest.bin).toBeUndefined();
   expect(Object.keys(manifest.dependencies).sort()).toEqual(["google-auth-library", "ipaddr.js", "ms", "yaml"]);
   expect(readFileSync(join(installed, "LICENSE"), "utf8")).toContain("Apache License\n                           Version 2.0, January 2004");
-  for (const file of ["dist/constructs/index.js", "dist/constructs/index.d.ts", "dist/cloud-init/lib.sh", "dist/local-exec/wait.mjs", "dist/charts/metadata-guard/Chart.yaml", "dist/model/cilium-charts/1.19.6.json"]) {
+  for (const file of ["CONSTRUCTS.md", "dist/constructs/index.js", "dist/constructs/index.d.ts", "dist/cloud-init/lib.sh", "dist/local-exec/wait.mjs", "dist/charts/metadata-guard/Chart.yaml", "dist/model/cilium-charts/1.19.6.json"]) {
     expect(existsSync(join(installed, file))).toBe(true);
   }
   expect(existsSync(join(installed, "bin"))).toBe(false);
