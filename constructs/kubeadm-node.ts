@@ -167,6 +167,8 @@ const addressesTaken = new WeakMap<INodeNetwork, Map<number, string>>();
 /**
  * One VM of the cluster, bootstrapped by cloud-init into a kubeadm control plane or worker.
  * Its user-data holds no secret: the token and the CA travel as instance-metadata keys of their own.
+ * Wired wrong (a worker and its control plane in different networks, identities or cluster
+ * settings, or no control plane at a worker's `controlPlaneAddress`), it stops synth with one line.
  */
 export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   public readonly role: KubeadmRole;
