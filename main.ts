@@ -7,10 +7,9 @@ import { buildLab } from "./stacks/lab";
 // Settings come from LABYRINTH_* environment variables (see `./help`); a bad one stops synth
 // with one line, before anything is planned or created.
 try {
-  // No stack trace per construct and no cdktf validations at synth: together they cost about half
-  // of synth (each terraform_data spawns `terraform version`). The test suite runs the
-  // validations; `npm run deploy` checks the Terraform version once.
-  const app = new App({ stackTraces: false, skipValidation: true });
+  // No stack trace per construct: it costs a large part of synth. cdktf's validations run (about
+  // a millisecond: none spawns `terraform version`); `npm run deploy` checks Terraform's version once.
+  const app = new App({ stackTraces: false });
   const { model } = buildLab(app, settingsFromEnv(process.env));
   app.synth();
   console.log(`labyrinth: ${costLine(model)}`);

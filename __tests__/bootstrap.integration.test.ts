@@ -8,6 +8,7 @@ import { METADATA_KEYS } from "../constructs";
 import { METADATA_URL, NodeSandbox, STAND_INS, TOKEN, makeCa, phases } from "./support/node-sandbox";
 import ms from "ms";
 import { parseBootstrapLog } from "../lab/bootstrap-log";
+import { CURRENT_VERSIONS } from "../model/defaults";
 import { named, synthLab } from "./support/synth";
 import { parseUnit } from "./support/unit-file";
 import { kubeadmConfig, writtenFile } from "./support/user-data";
@@ -105,6 +106,23 @@ describe("the control plane's bootstrap", () => {
     expect(calls).toContain("systemctl stop apt-daily.timer apt-daily-upgrade.timer");
     expect(calls).toContain("systemctl enable --now crio");
     expect(calls).toContain("systemctl enable kubelet");
+  });
+
+  test("the newer version set: CRI-O and Kubernetes 1.35 from their repositories, and the installed kubeadm's version in the config", () => {
+    const vm = named(synthLab({ ...CURRENT_VERSIONS }).infra, "google_compute_instance", "labyrinth-node-0");
+    const node = new NodeSandbox(vm, metadataFor("labyrinth-node-0", "10.168.0.2", "34.86.1.10", true));
+    sandboxes.push(node);
+    node.stubState("kubeadm-version", "v1.35.2");
+    const run = node.run();
+    expect(run.status).toBe(0);
+    expect(node.read("/etc/apt/sources.list.d/kubernetes.list")).toBe("deb [signed-by=/etc/apt/keyrings/kubernetes.asc] https://pkgs.k8s.io/core:/stable:/v1.35/deb/ /\n");
+    expect(node.read("/etc/apt/sources.list.d/cri-o.list")).toBe(
+      "deb [signed-by=/etc/apt/keyrings/cri-o.asc] https://download.opensuse.org/repositories/isv:/cri-o:/stable:/v1.35/deb/ /\n",
+    );
+    expect(run.calls.find((c) => c.startsWith("curl") && c.includes("pkgs.k8s.io"))).toContain("https://pkgs.k8s.io/core:/stable:/v1.35/deb/Release.key");
+    const { ClusterConfiguration: cluster } = configOf(node.stubFile("init-config.yaml"));
+    expect(cluster.apiVersion).toBe("kubeadm.k8s.io/v1beta4");
+    expect(cluster.kubernetesVersion).toBe("v1.35.2");
   });
 
   const aptSteps = (calls: string[]) =>

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse } from "yaml";
+import { CURRENT_VERSIONS } from "../model/defaults";
 import { named, synthLab } from "./support/synth";
 import { requireTool } from "./support/tools";
 import { parseUnit } from "./support/unit-file";
@@ -12,9 +13,13 @@ const dir = mkdtempSync(join(tmpdir(), "labyrinth-lint-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const { infra } = synthLab();
+const current = synthLab({ ...CURRENT_VERSIONS }).infra;
+// The article's versions and the newer set: the same files, other values in node.env.
 const roles = [
   ["control plane", named(infra, "google_compute_instance", "labyrinth-node-0")],
   ["worker", named(infra, "google_compute_instance", "labyrinth-node-1")],
+  ["control plane (Kubernetes 1.35)", named(current, "google_compute_instance", "labyrinth-node-0")],
+  ["worker (Kubernetes 1.35)", named(current, "google_compute_instance", "labyrinth-node-1")],
 ] as const;
 
 describe("rendered cloud-init", () => {

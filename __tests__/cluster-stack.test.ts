@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse, parseAllDocuments } from "yaml";
+import { CURRENT_VERSIONS } from "../model/defaults";
 import { CILIUM_1_17_4_KEYS } from "./fixtures/cilium-1.17.4-keys";
 import { addressOf, dependsOn, named, resourcesOf, synthLab, TerraformJson } from "./support/synth";
 import { kubeadmConfig } from "./support/user-data";
@@ -102,6 +103,14 @@ describe("CiliumRelease", () => {
     const used = new Set(variants.flatMap((json) => keyPaths(values(named(json, "helm_release", "cilium")))));
     expect(used.size).toBeGreaterThanOrEqual(12);
     for (const key of used) expect(CILIUM_1_17_4_KEYS).toHaveProperty([key]);
+  });
+
+  test("the newer version set installs the chart 1.19.6 with the same datapath values, checked against its own keys", () => {
+    const current = named(synthLab({ ...CURRENT_VERSIONS }).cluster, "helm_release", "cilium");
+    expect(current).toMatchObject({ repository: "https://helm.cilium.io", chart: "cilium", version: "1.19.6" });
+    expect(values(current)).toEqual(values(cilium));
+    const kpr = named(synthLab({ ...CURRENT_VERSIONS, kubeProxyReplacement: true }).cluster, "helm_release", "cilium");
+    expect(values(kpr)).toMatchObject({ kubeProxyReplacement: "true", k8sServiceHost: "10.168.0.2", socketLB: { hostNamespaceOnly: true } });
   });
 
   test("workers pull Cilium's agent image and the probe's while they wait for the control plane", () => {
@@ -217,7 +226,7 @@ describe("the connectivity check", () => {
     const wait = waitFor(cluster, " job wrk-1/connectivity-check");
     expect(dependsOn(wait)).toEqual([addressOf(cluster, "kubernetes_job_v1", job)]);
     const env = wait.provisioner[0]["local-exec"].environment;
-    expect(env.LABYRINTH_CLIENT_KEY_OUTPUT).toBe("admin_client_key");
+    expect(infra.output[env.LABYRINTH_CLIENT_KEY_OUTPUT]).toMatchObject({ sensitive: true, value: expect.stringMatching(/^\$\{tls_private_key\.Identity_AdminKey_/) });
     expect(env.LABYRINTH_WAIT_SECONDS).toBe("330");
     // A replaced Job is waited for again.
     expect(wait.triggers_replace.job).toBe(`\${${addressOf(cluster, "kubernetes_job_v1", job)}.metadata[0].uid}`);

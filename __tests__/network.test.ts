@@ -1,5 +1,7 @@
+import { TerraformStack } from "cdktf";
+import { ClusterIdentity, KubeadmNode, LabyrinthNetwork } from "../constructs";
 import { allFirewallRuleNames } from "../model/network";
-import { synthLab, named, resourcesOf } from "./support/synth";
+import { synthLab, named, resourcesOf, synthStack, testApp, testStack } from "./support/synth";
 
 describe("LabyrinthNetwork with the article's settings", () => {
   const { infra } = synthLab();
@@ -75,5 +77,58 @@ describe("LabyrinthNetwork with the article's settings", () => {
     const custom = synthLab({ sshSourceRanges: ["203.0.113.0/24"], apiSourceRanges: ["198.51.100.7/32"] }).infra;
     expect(named(custom, "google_compute_firewall", "labyrinth-allow-ssh").source_ranges).toEqual(["203.0.113.0/24"]);
     expect(named(custom, "google_compute_firewall", "labyrinth-allow-apiserver").source_ranges).toEqual(["198.51.100.7/32"]);
+  });
+});
+
+describe("names derived from the construct's path when none is given", () => {
+  /** Unnamed networks and nodes in three stacks of one app (two ids that read alike), and their names. */
+  function unnamed() {
+    const app = testApp();
+    return ["infra", "infra-eu", "infra.eu"].map((stackId) => {
+      const stack = new TerraformStack(app, stackId);
+      const network = new LabyrinthNetwork(stack, "Net");
+      const node = new KubeadmNode(stack, "ControlPlane", {
+        role: "control-plane",
+        network,
+        identity: new ClusterIdentity(stack, "Identity"),
+        cluster: { controlPlaneAddress: "10.168.0.2" },
+        internalAddress: "10.168.0.2",
+      });
+      return { stack, network: network.name, node: node.name };
+    });
+  }
+  const [first, second, third] = unnamed();
+
+  test("readable and unique: the path's ids, then a hash of the path", () => {
+    expect(first.network).toMatch(/^infra-net-[0-9a-f]{8}$/);
+    expect(second.network).toMatch(/^infra-eu-net-[0-9a-f]{8}$/);
+    expect(first.node).toMatch(/^infra-controlplane-[0-9a-f]{8}$/);
+    expect(third.network).toMatch(/^infra-eu-net-[0-9a-f]{8}$/);
+    expect(new Set([first, second, third].flatMap((s) => [s.network, s.node])).size).toBe(6);
+  });
+
+  test("the same at every synth", () => {
+    const again = unnamed();
+    expect(again.map((s) => [s.network, s.node])).toEqual([first, second, third].map((s) => [s.network, s.node]));
+  });
+
+  test("every resource of the network takes its name from it", () => {
+    const json = synthStack(first.stack);
+    expect(resourcesOf(json, "google_compute_network").map((n) => n.name)).toEqual([first.network]);
+    expect(resourcesOf(json, "google_compute_subnetwork").map((n) => n.name)).toEqual([`${first.network}-nodes`]);
+    expect(resourcesOf(json, "google_compute_firewall").map((n) => n.name).sort()).toEqual(allFirewallRuleNames(first.network).filter((n) => !n.endsWith("-hubble")).sort());
+    expect(resourcesOf(json, "google_compute_instance")[0]).toMatchObject({ name: first.node, labels: { lab: first.network } });
+  });
+
+  test("long paths are cut to 30 characters, still a valid Google Cloud name", () => {
+    const stack = testStack("A-Very_Long.Stack-Name-For-Testing");
+    const network = new LabyrinthNetwork(stack, "YetAnotherQuiteLongNetworkId");
+    expect(network.name).toMatch(/^a-very-long-stack-nam-[0-9a-f]{8}$/);
+    expect(network.name.length).toBeLessThanOrEqual(30);
+    expect(new LabyrinthNetwork(testStack("1st"), "9").name).toMatch(/^st-9-[0-9a-f]{8}$/);
+  });
+
+  test("a name given is used as it is", () => {
+    expect(new LabyrinthNetwork(testStack("named"), "Net", { name: "maze" }).name).toBe("maze");
   });
 });

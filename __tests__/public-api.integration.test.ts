@@ -5,6 +5,7 @@ import { TerraformStack } from "cdktf";
 // Only the public API: what another project imports.
 import { ClusterIdentity, KubeadmNode, LabyrinthNetwork } from "../constructs";
 import { named, resourcesOf, synthStack, testStack } from "./support/synth";
+import { publicTypes } from "./support/public-types";
 import { kubeadmConfig } from "./support/user-data";
 
 /** Another lab: other region, names, subnet and three workers, composed from the constructs alone. */
@@ -71,5 +72,24 @@ describe("the package as another project installs it", () => {
     const vms = resourcesOf(synthStack(stack), "google_compute_instance");
     expect(vms.map((vm) => vm.name)).toEqual(["maze-cp", "maze-w1", "maze-w2", "maze-w3"]);
     expect(kubeadmConfig(vms[1]).JoinConfiguration.discovery.bootstrapToken.apiServerEndpoint).toBe("10.20.0.10:6443");
+  });
+});
+
+describe("the public API", () => {
+  const { exported, unexported } = publicTypes();
+
+  test("every type a public signature names is exported from the index", () => {
+    expect(unexported).toEqual([]);
+  });
+
+  test("is what the index exports, and no internal helper", () => {
+    expect(exported).toEqual([
+      "ApiWait", "ApiWaitProps", "CILIUM_CHART_VERSIONS", "CiliumRelease", "CiliumReleaseProps", "ClientCredentialsFile", "ClusterAccess",
+      "ClusterIdentity", "ClusterIdentityProps", "ClusterModel", "ConnectivityCheck", "ConnectivityCheckProps", "DEFAULTS", "HelmValue",
+      "HelmValues", "IAP_SOURCE_RANGE", "IClusterIdentity", "IKubeadmControlPlane", "INodeNetwork", "KubeadmClusterSettings", "KubeadmNode",
+      "KubeadmNodeProps", "KubeadmRole", "LabyrinthNetwork", "LabyrinthNetworkProps", "Lifetime", "METADATA_KEYS", "MetadataGuard",
+      "MetadataGuardProps", "MetadataKeyRemoval", "MetadataKeyRemovalProps", "NO_SPOT_FAMILIES", "PORTS", "ProbeWorkload", "ProbeWorkloadProps",
+      "SettingError", "WaitCondition", "clusterAccess", "parseLifetime", "probeNames",
+    ]);
   });
 });

@@ -1,31 +1,43 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { App } from "cdktf";
+import { buildLab } from "../stacks/lab";
+import { DEFAULT_SETTINGS } from "../model/settings";
 
-// main.ts skips cdktf's own validations at synth (they spawn `terraform version` once per
-// terraform_data); here they run on both stacks, against a stand-in terraform of a given version.
+// cdktf's own validations on both stacks, in a child process so that they see the PATH given here.
+// The deploy's waits are terraform_data resources written without cdktf's DataResource, whose
+// validation would run `terraform version` at synth.
 const dir = mkdtempSync(join(tmpdir(), "labyrinth-validations-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function validate(version: string): { said: string; calls: string } {
-  const bin = mkdtempSync(join(dir, "bin-"));
-  writeFileSync(join(bin, "terraform"), `#!/bin/sh\necho "$@" >> ${bin}/calls\necho "Terraform v${version}"\n`);
-  chmodSync(join(bin, "terraform"), 0o755);
-  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", join(__dirname, "support", "run-validations.ts"), join(bin, "out")], {
+function validate(path: string): string {
+  const run = spawnSync(process.execPath, ["--require", "tsx/cjs", join(__dirname, "support", "run-validations.ts"), join(dir, "out")], {
     cwd: join(__dirname, ".."),
-    env: { PATH: `${bin}:${process.env.PATH}` },
+    env: { PATH: path },
     encoding: "utf8",
   });
-  return { said: run.stdout.trim(), calls: readFileSync(join(bin, "calls"), "utf8") };
+  return run.stdout.trim() + run.stderr.trim();
 }
 
-test("both stacks pass cdktf's validations: providers present, Terraform new enough for terraform_data", () => {
-  const { said, calls } = validate("1.9.8");
-  expect(said).toBe("valid");
-  expect(calls).toContain("version");
+test("both stacks pass cdktf's validations without a terraform binary", () => {
+  const bin = mkdtempSync(join(dir, "bin-"));
+  expect(validate(bin)).toBe("valid");
 });
 
-test("an old Terraform fails them, which is why deploy checks the version", () => {
-  expect(validate("1.3.9").said).toMatch(/terraform version 1\.3\.9 is lower than the required version >=1\.4/);
+test("a terraform on PATH is never asked anything at synth", () => {
+  const bin = mkdtempSync(join(dir, "bin-"));
+  writeFileSync(join(bin, "terraform"), `#!/bin/sh\necho "$@" >> ${bin}/calls\necho "Terraform v1.9.8"\n`);
+  chmodSync(join(bin, "terraform"), 0o755);
+  expect(validate(`${bin}:/usr/bin:/bin`)).toBe("valid");
+  expect(existsSync(join(bin, "calls"))).toBe(false);
+});
+
+test("the waits are terraform_data with their triggers in HCL too (cdktf synth --hcl)", () => {
+  const lab = buildLab(new App({ outdir: join(dir, "hcl"), stackTraces: false, skipValidation: true }), DEFAULT_SETTINGS);
+  const { hcl } = lab.cluster.toHclTerraform() as { hcl: string };
+  const waits = hcl.split(/\nresource /).filter((block) => block.startsWith('"terraform_data"'));
+  expect(waits).toHaveLength(3);
+  for (const wait of waits) expect(wait).toMatch(/triggers_replace = \{\n(\w+ = .*\n)*condition = "(readyz|crd \S+|job \S+)"\n/);
 });

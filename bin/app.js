@@ -7,8 +7,9 @@ const { join, relative } = require("node:path");
 
 const ROOT = join(__dirname, "..");
 const SOURCES = ["main.ts", "model", "stacks", "constructs", "lab"];
-// The constructs find these beside their own folder, compiled or not.
-const ASSETS = ["cloud-init", "workload", "local-exec", "charts"];
+// The constructs find these beside their own folder, compiled or not; the model imports the JSON
+// of its data folders, which esbuild leaves where they lie.
+const ASSETS = ["cloud-init", "workload", "local-exec", "charts", "model/cilium-charts"];
 
 function typescript(path) {
   if (statSync(path).isFile()) return [path];

@@ -1,8 +1,9 @@
-import { AssetType, DataResource, ITerraformDependable, TerraformAsset, TerraformStack } from "cdktf";
+import { AssetType, ITerraformDependable, TerraformAsset, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterAccess } from "./cluster-access";
 import { check } from "../model/errors";
 import { ASSETS_ROOT } from "./template";
+import { TerraformData } from "./terraform-data";
 
 /** What an ApiWait waits for; made with the static factories. */
 export class WaitCondition {
@@ -25,7 +26,12 @@ export class WaitCondition {
 }
 
 export interface ApiWaitProps {
+  /**
+   * How to reach the API server, usually `clusterAccess(controlPlane, identity)`. A condition that
+   * needs the client certificate (a CRD, a Job) needs its `clientCredentialsFile`.
+   */
   readonly access: ClusterAccess;
+  /** What to wait for: `WaitCondition.apiServerReady()`, `.crdEstablished(name)` or `.jobSucceeded(namespace, name)`. */
   readonly condition: WaitCondition;
   /**
    * How long to wait before failing the deploy, in seconds. The article's 32 GB pd-standard disk
@@ -56,7 +62,8 @@ export interface ApiWaitProps {
  * data source, it runs only when created, so plans and destroys never wait on a dead cluster.
  */
 export class ApiWait extends Construct {
-  public readonly resource: DataResource;
+  /** The terraform_data whose local-exec does the work: what later resources depend on. */
+  public readonly resource: TerraformResource;
 
   constructor(scope: Construct, id: string, props: ApiWaitProps) {
     super(scope, id);
@@ -70,7 +77,12 @@ export class ApiWait extends Construct {
       "access.clientCredentialsFile",
       `waiting for ${condition.args.join(" ")} needs the client certificate: name the state file and outputs that hold it`,
     );
-    this.resource = new DataResource(this, "Resource", {
+    check(
+      !condition.needsClientCertificate || credentials?.stack !== TerraformStack.of(this).node.id,
+      "access.clientCredentialsFile",
+      `waiting for ${condition.args.join(" ")} in stack ${credentials?.stack} would read that stack's own state, whose outputs its apply writes only as it ends: wait in a stack deployed after it`,
+    );
+    this.resource = new TerraformData(this, "Resource", {
       // A new API endpoint (a replaced control plane) means a new cluster: wait again.
       triggersReplace: { endpoint: access.endpoint, condition: condition.args.join(" "), ...props.triggers },
       dependsOn: props.dependsOn,

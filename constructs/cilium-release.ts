@@ -4,23 +4,40 @@ import { Construct } from "constructs";
 import { stringify } from "yaml";
 import { ciliumImages, resolveCilium } from "../model/cilium";
 import { DEFAULTS } from "../model/defaults";
-import { RELEASE_NAMES } from "../model/names";
+import { HelmValues } from "../model/helm-values";
+import { IKubeadmControlPlane } from "./kubeadm-node";
 
 export interface CiliumReleaseProps {
   /**
-   * Exact version (x.y.z) of the `cilium` chart from https://helm.cilium.io, and of Cilium itself.
+   * Exact version (x.y.z) of the `cilium` chart from https://helm.cilium.io, and of Cilium itself:
+   * one whose value keys ship with this library (`CILIUM_CHART_VERSIONS`: 1.17.4, 1.18.12, 1.19.6),
+   * since every value is checked against them.
    * @default "1.17.4" (the article's)
    */
   readonly version?: string;
   /**
+   * Name of the Helm release, in kube-system: a Kubernetes name of at most 53 characters.
+   * @default "cilium"
+   */
+  readonly releaseName?: string;
+  /**
+   * The cluster's control plane (a KubeadmNode, or your own as IKubeadmControlPlane). Given, it
+   * decides `kubeProxyReplacement` (the opposite of the cluster's `kubeProxy`, and a contradiction
+   * stops synth) and `apiServerHost` (its internal address).
+   * @default none: the cluster's kube-proxy setting is not checked
+   */
+  readonly controlPlane?: IKubeadmControlPlane;
+  /**
    * Replace kube-proxy with Cilium's eBPF service handling. The cluster must then be built
-   * without kube-proxy (KubeadmNode's `kubeProxy: false`), and `apiServerHost` is required.
-   * @default false (the article kept kube-proxy; its iptables rules show zero hits)
+   * without kube-proxy (KubeadmNode's `cluster.kubeProxy: false`), and `apiServerHost` is required.
+   * @default the opposite of the control plane's `cluster.kubeProxy`; without `controlPlane`,
+   * false (the article kept kube-proxy; its iptables rules show zero hits)
    */
   readonly kubeProxyReplacement?: boolean;
   /**
    * The API server's internal address, which Cilium must reach without kube-proxy's Service.
-   * @default none (required with kubeProxyReplacement)
+   * @default the control plane's internal address; without `controlPlane`, none (then required
+   * with kubeProxyReplacement)
    */
   readonly apiServerHost?: string;
   /**
@@ -44,6 +61,18 @@ export interface CiliumReleaseProps {
    */
   readonly operatorReplicas?: number;
   /**
+   * More chart values, nested as in the chart's values.yaml, laid over the typed ones: for example
+   * `{ hubble: { ui: { enabled: true } } }`, or `{ bpf: { monitorAggregation: "medium" } }` for the
+   * chart's aggregation instead of the release's default `none` (a Hubble trace at every hop, which
+   * the journey shows). Each key must be one
+   * of the chart version's own (a typo stops synth, naming the key and the version); below a map
+   * whose keys are the user's (`nodeSelector`, `podAnnotations`, …) anything goes. A value that a
+   * typed prop sets, or that the lab's datapath fixes (`routingMode`, `tunnelProtocol`,
+   * `tunnelPort`, `ipam.mode`, `MTU`), is refused.
+   * @default {}
+   */
+  readonly values?: HelmValues;
+  /**
    * Seconds Helm waits for the rollout.
    * @default 900
    */
@@ -64,8 +93,9 @@ export interface CiliumReleaseProps {
  */
 export class CiliumRelease extends Construct {
   public readonly version: string;
+  public readonly releaseName: string;
   /** The chart values, as Helm receives them. */
-  public readonly values: Record<string, unknown>;
+  public readonly values: HelmValues;
   public readonly release: Release;
 
   /** The agent image of a Cilium version (what the nodes can pull early). */
@@ -80,11 +110,20 @@ export class CiliumRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
-    const model = resolveCilium(props);
+    const { controlPlane } = props;
+    const model = resolveCilium({
+      ...props,
+      cluster: controlPlane && {
+        controlPlane: controlPlane.name,
+        controlPlaneAddress: controlPlane.internalAddress,
+        kubeProxy: controlPlane.cluster.kubeProxy ?? DEFAULTS.kubeProxy,
+      },
+    });
     this.version = model.version;
-    this.values = { ...model.values };
+    this.releaseName = model.releaseName;
+    this.values = model.values;
     this.release = new Release(this, "Resource", {
-      name: RELEASE_NAMES.cilium,
+      name: model.releaseName,
       repository: "https://helm.cilium.io",
       chart: "cilium",
       version: this.version,

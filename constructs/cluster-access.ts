@@ -1,7 +1,10 @@
+import { check } from "../model/errors";
+import type { ClusterIdentity } from "./cluster-identity";
+import type { KubeadmNode } from "./kubeadm-node";
+
 /**
  * How Terraform reaches a cluster's API server: the endpoint, the CA it trusts, and an admin
- * client certificate. In this lab, ClusterIdentity made all of it and the infrastructure stack
- * exports it.
+ * client certificate. `clusterAccess()` makes it from a control plane and its identity.
  */
 export interface ClusterAccess {
   /** https://host:port */
@@ -23,4 +26,28 @@ export interface ClientCredentialsFile {
   readonly statePath: string;
   readonly certificateOutput: string;
   readonly keyOutput: string;
+  /**
+   * The id of the stack whose state it is: a wait in that same stack is refused, since the stack's
+   * apply writes its outputs only as it ends.
+   * @default none: not checked
+   */
+  readonly stack?: string;
+}
+
+/**
+ * How Terraform reaches the cluster of `controlPlane`: its external address on the API server's
+ * port, the cluster CA and the admin client certificate of `identity`, and where deploy-time waits
+ * read that certificate (`identity.adminCredentialsFile()`). Works across stacks: in another stack,
+ * cdktf passes each value through the identity's stack's outputs.
+ */
+export function clusterAccess(controlPlane: KubeadmNode, identity: ClusterIdentity): ClusterAccess {
+  check(controlPlane.role === "control-plane", "controlPlane", `${controlPlane.name} is a ${controlPlane.role}: pass the cluster's control plane`);
+  check(controlPlane.identity === identity, "identity", `${controlPlane.name} trusts another cluster identity: pass the identity its nodes were built with`);
+  return {
+    endpoint: `https://${controlPlane.externalAddress}:${controlPlane.cluster.apiServerPort}`,
+    caCertPem: identity.caCertPem,
+    clientCertPem: identity.adminCertPem,
+    clientKeyPem: identity.adminKeyPem,
+    clientCredentialsFile: identity.adminCredentialsFile(),
+  };
 }

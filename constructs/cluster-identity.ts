@@ -3,8 +3,11 @@ import { CertRequest } from "@cdktf/provider-tls/lib/cert-request";
 import { LocallySignedCert } from "@cdktf/provider-tls/lib/locally-signed-cert";
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { resolveIdentity } from "../model/identity";
+import { ClientCredentialsFile } from "./cluster-access";
+import { localStatePath } from "./local-state";
 
 export interface ClusterIdentityProps {
   /**
@@ -98,5 +101,24 @@ export class ClusterIdentity extends Construct implements IClusterIdentity {
     });
     this.adminKeyPem = adminKey.privateKeyPem;
     this.adminCertPem = admin.certPem;
+  }
+
+  /**
+   * Where commands that Terraform runs on the deployer's machine (ApiWait's) read the admin client
+   * certificate and key: two outputs of this stack, added on the first call (the key's marked
+   * sensitive), in this stack's local state file (from the stack's backend as it is then: declare a
+   * LocalBackend of your own before). Only a wait in a stack deployed after this one can read
+   * them: this stack's apply writes its outputs as it ends.
+   */
+  public adminCredentialsFile(): ClientCredentialsFile {
+    const stack = TerraformStack.of(this);
+    const output = (id: string, value: string, sensitive: boolean) =>
+      (this.node.tryFindChild(id) as TerraformOutput | undefined) ?? new TerraformOutput(this, id, { value, sensitive });
+    return {
+      statePath: localStatePath(stack, "adminCredentialsFile"),
+      certificateOutput: output("AdminCertificateOutput", this.adminCertPem, false).friendlyUniqueId,
+      keyOutput: output("AdminKeyOutput", this.adminKeyPem, true).friendlyUniqueId,
+      stack: stack.node.id,
+    };
   }
 }

@@ -10,6 +10,7 @@ import { CHECK_NAMES } from "../model/names";
 import { readAsset, terraformLiteral } from "./template";
 
 export interface ConnectivityCheckProps {
+  /** How the deploy's wait for the Job reaches the API server, with the client certificate: `clusterAccess(controlPlane, identity)`. */
   readonly access: ClusterAccess;
   /** Namespace the check runs in (the client's side). */
   readonly namespace: string;

@@ -1,12 +1,14 @@
 import { ComputeInstance } from "@cdktf/provider-google/lib/compute-instance";
+import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterModel, resolveCluster } from "../model/cluster";
-import { check } from "../model/errors";
 import { parseCidr } from "../model/ipv4";
 import { METADATA_KEYS } from "../model/names";
 import { checkNodeAddress, KubeadmRole, resolveNode } from "../model/node";
 import { IClusterIdentity } from "./cluster-identity";
 import { INodeNetwork } from "./labyrinth-network";
+import { physicalName } from "./physical-name";
+import { checkWiring } from "./kubeadm-wiring";
 import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
 export { KubeadmRole };
@@ -46,13 +48,20 @@ export interface KubeadmClusterSettings {
   readonly kubeProxy?: boolean;
 }
 
-/** What a worker needs of its control plane. A KubeadmNode of role control-plane is one. */
+/**
+ * What a worker needs of its control plane, and what CiliumRelease reads of the cluster. A
+ * KubeadmNode of role control-plane is one; a control plane of your own can be described the same way.
+ */
 export interface IKubeadmControlPlane {
+  /** `control-plane`: a worker given a worker is refused. */
   readonly role: KubeadmRole;
   readonly name: string;
+  /** Its internal address: the cluster's `controlPlaneAddress`. */
   readonly internalAddress: string;
   readonly network: INodeNetwork;
   readonly identity: IClusterIdentity;
+  /** The cluster settings it was built with: its workers must have the same. */
+  readonly cluster: KubeadmClusterSettings;
   /** Its instance: when it is replaced (a new cluster), its workers are replaced too. */
   readonly instance: ComputeInstance;
 }
@@ -60,13 +69,22 @@ export interface IKubeadmControlPlane {
 export interface KubeadmNodeProps {
   /** `control-plane` runs `kubeadm init`; `worker` waits for it and joins. */
   readonly role: KubeadmRole;
-  /** The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase, at most 63). */
-  readonly name: string;
+  /**
+   * The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase letters,
+   * digits and dashes, a letter first, at most 63).
+   * @default a name derived from the construct's path, unique in the app and the same at every
+   * synth: `infra-worker1-` and a hash for the construct `Worker1` in the stack `infra`
+   */
+  readonly name?: string;
   /** The VPC the node lives in: a LabyrinthNetwork, or your own described as INodeNetwork. */
   readonly network: INodeNetwork;
   /** The token and the CA the cluster trusts: a ClusterIdentity, or your own as IClusterIdentity. */
   readonly identity: IClusterIdentity;
-  /** What every node of the cluster shares: the same object for all of them. */
+  /**
+   * What every node of the cluster shares (the control plane's address, the pod and service
+   * ranges, the versions, kube-proxy): the same settings for all of them; a worker whose control
+   * plane was built with others is refused.
+   */
   readonly cluster: KubeadmClusterSettings;
   /** Internal IPv4 address in the network's subnet, not its first two or last two, not another node's. */
   readonly internalAddress: string;
@@ -130,9 +148,10 @@ export interface KubeadmNodeProps {
    */
   readonly maxRunSeconds?: number;
   /**
-   * A worker's control plane, in the same network and identity: when it is replaced (a new
-   * cluster), the worker is replaced too, so that it joins the new one.
-   * @default none
+   * A worker's control plane, with the same network, identity and cluster settings: when it is
+   * replaced (a new cluster), the worker is replaced too, so that it joins the new one.
+   * @default the control-plane KubeadmNode of the same network at `cluster.controlPlaneAddress`,
+   * found at synth (none there is an error); the worker is then not replaced with it
    */
   readonly controlPlane?: IKubeadmControlPlane;
   /**
@@ -148,6 +167,8 @@ const addressesTaken = new WeakMap<INodeNetwork, Map<number, string>>();
 /**
  * One VM of the cluster, bootstrapped by cloud-init into a kubeadm control plane or worker.
  * Its user-data holds no secret: the token and the CA travel as instance-metadata keys of their own.
+ * Wired wrong (a worker and its control plane in different networks, identities or cluster
+ * settings, or no control plane at a worker's `controlPlaneAddress`), it stops synth with one line.
  */
 export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   public readonly role: KubeadmRole;
@@ -156,6 +177,8 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   public readonly internalAddress: string;
   public readonly network: INodeNetwork;
   public readonly identity: IClusterIdentity;
+  /** The cluster settings, with their defaults applied. */
+  public readonly cluster: ClusterModel;
   public readonly instance: ComputeInstance;
   /** The rendered user-data (a #cloud-config document), as the VM receives it. */
   public readonly userData: string;
@@ -163,7 +186,7 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   constructor(scope: Construct, id: string, props: KubeadmNodeProps) {
     super(scope, id);
     const { network, identity } = props;
-    const node = resolveNode(props, network);
+    const node = resolveNode({ ...props, name: props.name ?? physicalName(this) }, network);
     this.role = node.role;
     this.name = node.name;
     this.zone = node.zone;
@@ -175,7 +198,7 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
     addressesTaken.set(network, taken);
     taken.set(checkNodeAddress(subnet, node.internalAddress, node.name, taken), node.name);
     const cluster = resolveCluster(props.cluster, subnet);
-    checkWiring(node.role, node.internalAddress, cluster, props);
+    this.cluster = cluster;
 
     const kubeadmConfig =
       node.role === "control-plane"
@@ -252,15 +275,16 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
         ...(maxRunSeconds !== undefined ? { maxRunDuration: { seconds: maxRunSeconds } } : {}),
       },
       metadata,
-      lifecycle:
-        node.role === "control-plane"
-          ? // The node keeps its own copy of the CA key; once the deploy removes the key from metadata
-            // (MetadataKeyRemoval), Terraform must not put it back.
-            { ignoreChanges: [`metadata["${METADATA_KEYS.caKey}"]`] }
-          : props.controlPlane
-            ? // Its id changes only when the control plane is replaced, not when it is updated in place.
-              { replaceTriggeredBy: [`${props.controlPlane.instance.terraformResourceType}.${props.controlPlane.instance.friendlyUniqueId}.id`] }
-            : undefined,
+      // The node keeps its own copy of the CA key; once the deploy removes the key from metadata
+      // (MetadataKeyRemoval), Terraform must not put it back.
+      lifecycle: node.role === "control-plane" ? { ignoreChanges: [`metadata["${METADATA_KEYS.caKey}"]`] } : undefined,
+    });
+    checkWiring(this, props.controlPlane, ({ instance }) => {
+      // Its id changes only when the control plane is replaced, not when it is updated in place. A
+      // resource address reaches only within its own stack.
+      if (TerraformStack.of(instance) === TerraformStack.of(this)) {
+        this.instance.lifecycle = { replaceTriggeredBy: [`${instance.terraformResourceType}.${instance.friendlyUniqueId}.id`] };
+      }
     });
   }
 
@@ -268,29 +292,6 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
   public get externalAddress(): string {
     return this.instance.networkInterface.get(0).accessConfig.get(0).natIp;
   }
-}
-
-/** A node's place in its cluster, checked where a mistake would otherwise surface only on the VM. */
-function checkWiring(role: KubeadmRole, address: string, cluster: ClusterModel, props: KubeadmNodeProps): void {
-  if (role === "control-plane") {
-    check(props.controlPlane === undefined, "controlPlane", "only a worker joins a control plane: remove controlPlane from the control plane");
-    check(
-      address === cluster.controlPlaneAddress,
-      "internalAddress",
-      `${address} is not the cluster's controlPlaneAddress ${cluster.controlPlaneAddress}: the workers would look for the API server there; give the control plane that address`,
-    );
-    return;
-  }
-  const controlPlane = props.controlPlane;
-  if (!controlPlane) return;
-  check(controlPlane.role === "control-plane", "controlPlane", `${controlPlane.name} is a ${controlPlane.role}: pass the cluster's control plane`);
-  check(
-    controlPlane.internalAddress === cluster.controlPlaneAddress,
-    "controlPlane",
-    `${controlPlane.name} is at ${controlPlane.internalAddress}, not at the cluster's controlPlaneAddress ${cluster.controlPlaneAddress}: pass the same cluster settings to every node`,
-  );
-  check(controlPlane.network === props.network, "controlPlane", `${controlPlane.name} is in network ${controlPlane.network.name}, this worker in ${props.network.name}: put both in one network`);
-  check(controlPlane.identity === props.identity, "controlPlane", `${controlPlane.name} has another cluster identity: pass the same identity to every node`);
 }
 
 /** A shell file of KEY='value' lines, sourced by the bootstrap. */

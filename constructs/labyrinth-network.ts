@@ -3,13 +3,15 @@ import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
 import { Construct } from "constructs";
 import { NetworkModel, resolveNetwork } from "../model/network";
+import { physicalName } from "./physical-name";
 
 export interface LabyrinthNetworkProps {
   /**
    * Name of the VPC network; also the prefix of its subnet (`<name>-nodes`), firewall rules
-   * (`<name>-allow-…`) and network tags. Lowercase letters, digits and dashes; the longest rule
-   * name it makes must fit Google's 63 characters.
-   * @default "labyrinth" (the article's network)
+   * (`<name>-allow-…`) and network tags, and the nodes' `lab` label. Lowercase letters, digits
+   * and dashes, a letter first; the longest rule name it makes must fit Google's 63 characters.
+   * @default a name derived from the construct's path, unique in the app and the same at every
+   * synth: `infra-net-` and a hash for the construct `Net` in the stack `infra`
    */
   readonly name?: string;
   /**
@@ -79,7 +81,7 @@ export class LabyrinthNetwork extends Construct implements INodeNetwork {
 
   constructor(scope: Construct, id: string, props: LabyrinthNetworkProps = {}) {
     super(scope, id);
-    const model: NetworkModel = resolveNetwork(props);
+    const model: NetworkModel = resolveNetwork({ ...props, name: props.name ?? physicalName(this) });
     this.name = model.name;
     this.region = model.region;
     this.subnetCidr = model.subnetCidr.text;

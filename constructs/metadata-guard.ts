@@ -7,6 +7,7 @@ import { RELEASE_NAMES } from "../model/names";
 import { ASSETS_ROOT } from "./template";
 
 export interface MetadataGuardProps {
+  /** How the deploy's wait for the policy's CRD reaches the API server, with the client certificate: `clusterAccess(controlPlane, identity)`. */
   readonly access: ClusterAccess;
   /** The Cilium release: its operator registers the policy's CRD. */
   readonly cilium: ITerraformDependable;

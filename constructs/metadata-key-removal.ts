@@ -1,8 +1,9 @@
 import { ComputeInstance } from "@cdktf/provider-google/lib/compute-instance";
-import { AssetType, DataResource, ITerraformDependable, TerraformAsset } from "cdktf";
+import { AssetType, ITerraformDependable, TerraformAsset, TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { check } from "../model/errors";
 import { ASSETS_ROOT } from "./template";
+import { TerraformData } from "./terraform-data";
 
 export interface MetadataKeyRemovalProps {
   /** The VM whose instance metadata loses the key. */
@@ -20,13 +21,14 @@ export interface MetadataKeyRemovalProps {
  * (`lifecycle.ignoreChanges`, as KubeadmNode does for the CA key), or the next deploy puts it back.
  */
 export class MetadataKeyRemoval extends Construct {
-  public readonly resource: DataResource;
+  /** The terraform_data whose local-exec does the work: what later resources depend on. */
+  public readonly resource: TerraformResource;
 
   constructor(scope: Construct, id: string, props: MetadataKeyRemovalProps) {
     super(scope, id);
     check(/^[A-Za-z0-9_-]{1,128}$/.test(props.key), "key", `"${props.key}" is not a metadata key: use letters, digits, "_" and "-"`);
     const script = new TerraformAsset(this, "Script", { path: `${ASSETS_ROOT}/local-exec/remove-metadata-key.mjs`, type: AssetType.FILE });
-    this.resource = new DataResource(this, "Resource", {
+    this.resource = new TerraformData(this, "Resource", {
       // instance_id, unlike id (projects/…/instances/NAME), is new for a replaced VM of the same name.
       triggersReplace: { instance: props.instance.instanceId, key: props.key },
       dependsOn: props.dependsOn,

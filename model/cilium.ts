@@ -1,30 +1,73 @@
 import { check } from "./errors";
-import { checkVersion } from "./checks";
+import { checkDnsLabel, checkVersion } from "./checks";
+import { checkChartValues, checkChartVersion } from "./cilium-chart";
 import { DEFAULTS, PORTS } from "./defaults";
+import { HelmValues, mergeValues, withDefaults } from "./helm-values";
 import { parseAddress } from "./ipv4";
+import { RELEASE_NAMES } from "./names";
 
 /** Cilium as a CiliumRelease takes it; every optional field has the article's default. */
 export interface CiliumInput {
   readonly version?: string;
+  readonly releaseName?: string;
   readonly kubeProxyReplacement?: boolean;
   readonly apiServerHost?: string;
   readonly apiServerPort?: number;
   readonly hubble?: boolean;
   readonly hubbleRelay?: boolean;
   readonly operatorReplicas?: number;
+  readonly values?: HelmValues;
+  /** The cluster Cilium goes into, when known: its kube-proxy setting decides the replacement. */
+  readonly cluster?: { readonly controlPlane: string; readonly controlPlaneAddress: string; readonly kubeProxy: boolean };
 }
 
 export interface CiliumModel {
   readonly version: string;
+  readonly releaseName: string;
   /** The chart values, as Helm receives them. */
-  readonly values: Readonly<Record<string, unknown>>;
+  readonly values: HelmValues;
   /** The agent's and the operator's images, which nodes can pull early. */
   readonly images: { readonly agent: string; readonly operator: string };
 }
 
+/**
+ * Values the lab chooses that `values` may override. Every trace event, not the chart's "medium"
+ * aggregation, which sends no from-* event at all: Hubble then shows the packet leave the pod still
+ * addressed to the ClusterIP (from-endpoint) and arrive from the tunnel (from-overlay), the
+ * journey's hops 1 and 5. The cost is a monitor event per packet, nothing on a lab that carries a
+ * handful of flows.
+ */
+const LAB_DEFAULTS: HelmValues = { bpf: { monitorAggregation: "none" } };
+
+/** Helm's limit on a release name. */
+const RELEASE_NAME_LENGTH = 53;
+
+/** The typed props behind the values CiliumRelease sets; a value with none is the lab's datapath, fixed. */
+const PROP_OF_VALUE: Record<string, string> = {
+  kubeProxyReplacement: "kubeProxyReplacement",
+  k8sServiceHost: "apiServerHost",
+  k8sServicePort: "apiServerPort",
+  "socketLB.hostNamespaceOnly": "kubeProxyReplacement",
+  "hubble.enabled": "hubble",
+  "hubble.relay.enabled": "hubbleRelay",
+  "operator.replicas": "operatorReplicas",
+};
+
 /** The agent and operator images of a Cilium version (the operator is the chart's operator-generic, outside any cloud). */
 export function ciliumImages(version: string): CiliumModel["images"] {
   return { agent: `quay.io/cilium/cilium:v${version}`, operator: `quay.io/cilium/operator-generic:v${version}` };
+}
+
+/** Refuses a kube-proxy replacement that the cluster's kube-proxy setting contradicts. */
+function checkKubeProxy(replacement: boolean, cluster: CiliumInput["cluster"]): void {
+  if (!cluster) return;
+  check(
+    replacement !== cluster.kubeProxy,
+    "kubeProxyReplacement",
+    replacement
+      ? `true, but the cluster of ${cluster.controlPlane} runs kube-proxy (its kubeProxy is true): build the cluster with kubeProxy: false, or leave kubeProxyReplacement out`
+      : `false, but the cluster of ${cluster.controlPlane} runs no kube-proxy (its kubeProxy is false), so nothing would serve Services: set kubeProxyReplacement, or leave it out`,
+  );
 }
 
 /**
@@ -32,14 +75,22 @@ export function ciliumImages(version: string): CiliumModel["images"] {
  * Hubble on. Pod addresses come from Kubernetes (`ipam.mode: kubernetes`): each node's podCIDR,
  * carved by kube-controller-manager from kubeadm's pod subnet, so there is one allocator and one
  * range, never the chart's default pool 10.0.0.0/8 (which holds the VPC's and the services' ranges).
+ * Every value, typed or not, is checked against the keys of the chart's own values.yaml.
  */
 export function resolveCilium(input: CiliumInput): CiliumModel {
   const version = input.version ?? DEFAULTS.ciliumVersion;
   checkVersion(version, "version", DEFAULTS.ciliumVersion, "exact");
-  const replacement = input.kubeProxyReplacement ?? false;
+  checkChartVersion(version, "version");
+  const releaseName = input.releaseName ?? RELEASE_NAMES.cilium;
+  checkDnsLabel(releaseName, "releaseName");
+  check(releaseName.length <= RELEASE_NAME_LENGTH, "releaseName", `"${releaseName}" is longer than Helm's ${RELEASE_NAME_LENGTH} characters: use a shorter name`);
+  const { cluster } = input;
+  const replacement = input.kubeProxyReplacement ?? (cluster ? !cluster.kubeProxy : false);
+  checkKubeProxy(replacement, cluster);
+  const apiServerHost = input.apiServerHost ?? cluster?.controlPlaneAddress;
   const port = input.apiServerPort ?? PORTS.apiServer;
-  check(!replacement || input.apiServerHost !== undefined, "apiServerHost", "kube-proxy replacement needs the API server's internal address: set apiServerHost");
-  if (input.apiServerHost !== undefined) parseAddress(input.apiServerHost, "apiServerHost");
+  check(!replacement || apiServerHost !== undefined, "apiServerHost", "kube-proxy replacement needs the API server's internal address: set apiServerHost, or pass the control plane");
+  if (apiServerHost !== undefined) parseAddress(apiServerHost, "apiServerHost");
   check(Number.isInteger(port) && port > 0 && port < 65536, "apiServerPort", `${port} is not a port`);
   // One control plane: a second operator replica would only wait for a node.
   const replicas = input.operatorReplicas ?? 1;
@@ -47,34 +98,34 @@ export function resolveCilium(input: CiliumInput): CiliumModel {
   const hubble = input.hubble ?? true;
   const relay = input.hubbleRelay ?? false;
   check(hubble || !relay, "hubbleRelay", "Hubble Relay needs Hubble: set hubble too");
-  return {
-    version,
-    images: ciliumImages(version),
-    values: {
-      routingMode: "tunnel",
-      tunnelProtocol: "vxlan",
-      tunnelPort: PORTS.vxlan,
-      ipam: { mode: "kubernetes" },
-      // A string, as the chart documents it ("true"/"false").
-      kubeProxyReplacement: String(replacement),
-      ...(replacement
-        ? {
-            k8sServiceHost: input.apiServerHost,
-            k8sServicePort: port,
-            // Pods' connect() is not rewritten at the socket, so the journey still sees the
-            // ClusterIP leave the pod and the rewrite happen at its lxc interface.
-            socketLB: { hostNamespaceOnly: true },
-          }
-        : {}),
-      hubble: { enabled: hubble, relay: { enabled: relay } },
-      // Every trace event, not the chart's "medium" aggregation, which sends no from-* event at all:
-      // Hubble then shows the packet leave the pod still addressed to the ClusterIP (from-endpoint)
-      // and arrive from the tunnel (from-overlay), the journey's hops 1 and 5. The cost is a monitor
-      // event per packet, nothing on a lab that carries a handful of flows.
-      bpf: { monitorAggregation: "none" },
-      // 0: detected from the node's interface (1460 on GCE), minus the VXLAN overhead.
-      MTU: 0,
-      operator: { replicas },
-    },
+  const typed: HelmValues = {
+    routingMode: "tunnel",
+    tunnelProtocol: "vxlan",
+    tunnelPort: PORTS.vxlan,
+    ipam: { mode: "kubernetes" },
+    // A string, as the chart documents it ("true"/"false").
+    kubeProxyReplacement: String(replacement),
+    ...(replacement
+      ? {
+          k8sServiceHost: apiServerHost!,
+          k8sServicePort: port,
+          // Pods' connect() is not rewritten at the socket, so the journey still sees the
+          // ClusterIP leave the pod and the rewrite happen at its lxc interface.
+          socketLB: { hostNamespaceOnly: true },
+        }
+      : {}),
+    hubble: { enabled: hubble, relay: { enabled: relay } },
+    // 0: detected from the node's interface (1460 on GCE), minus the VXLAN overhead.
+    MTU: 0,
+    operator: { replicas },
   };
+  const { values: set, conflict } = mergeValues(typed, input.values ?? {});
+  if (conflict !== undefined) {
+    const prop = PROP_OF_VALUE[conflict];
+    check(false, "values", `${conflict} is set by CiliumRelease itself: ${prop ? `use its ${prop} prop` : "the lab's datapath needs it as it is"}, and leave it out of values`);
+  }
+  const values = withDefaults(set, LAB_DEFAULTS);
+  // The typed values too: a chart version added here that lacks one fails its tests at once.
+  checkChartValues(values, version, "values");
+  return { version, releaseName, images: ciliumImages(version), values };
 }

@@ -30,6 +30,9 @@ export interface ClusterModel {
   readonly kubeProxy: boolean;
 }
 
+/** The first Kubernetes minor (1.31) whose kubeadm reads cloud-init/'s kubeadm.k8s.io/v1beta4 configuration. */
+const KUBEADM_V1BETA4_FROM = 31;
+
 /** Address blocks that no pod or service range may use: the kernel or the VPC treat them specially. */
 const SPECIAL_BLOCKS = [
   ["0.0.0.0/8", "\"this network\""],
@@ -70,6 +73,12 @@ export function resolveCluster(input: ClusterInput, subnetCidr: Ipv4Cidr): Clust
   checkVersion(kubernetesVersion, "kubernetesVersion", "1.33 or 1.33.1");
   checkVersion(crioVersion, "crioVersion", "1.33", "minor");
   const kubernetesMinor = kubernetesVersion.split(".").slice(0, 2).join(".");
+  const [major, minor] = kubernetesMinor.split(".").map(Number);
+  check(
+    major > 1 || minor >= KUBEADM_V1BETA4_FROM,
+    "kubernetesVersion",
+    `${kubernetesVersion}: the nodes' kubeadm configuration is kubeadm.k8s.io/v1beta4, which kubeadm reads from 1.${KUBEADM_V1BETA4_FROM}: use 1.${KUBEADM_V1BETA4_FROM} or later, such as ${DEFAULTS.kubernetesVersion}`,
+  );
   check(crioVersion === kubernetesMinor, "crioVersion", `${crioVersion} does not match Kubernetes ${kubernetesMinor}: CRI-O follows Kubernetes' minor versions, use ${kubernetesMinor}`);
   return {
     controlPlaneAddress: input.controlPlaneAddress,
@@ -82,6 +91,6 @@ export function resolveCluster(input: ClusterInput, subnetCidr: Ipv4Cidr): Clust
     kubernetesVersion,
     kubernetesMinor,
     crioVersion,
-    kubeProxy: input.kubeProxy ?? true,
+    kubeProxy: input.kubeProxy ?? DEFAULTS.kubeProxy,
   };
 }

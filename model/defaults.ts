@@ -29,13 +29,23 @@ export const DEFAULTS = {
   apiSourceRanges: ["0.0.0.0/0"],
   kubernetesVersion: "1.33",
   crioVersion: "1.33",
+  /** The article's versions: Kubernetes and CRI-O 1.33 are past their end of life (2026-06-28). */
   ciliumVersion: "1.17.4",
+  /** The article kept kube-proxy (its iptables rules show zero hits). */
+  kubeProxy: true,
   /** A public, maintained network-debugging image with tshark, socat and nc, pinned by tag. */
   probeImage: "docker.io/nicolaka/netshoot:v0.16",
   ttl: "4h",
   /** Seconds a worker waits for the control plane to become joinable. */
   joinWaitSeconds: 1200,
 } as const;
+
+/**
+ * The newer version set the tests prove as they prove the article's: Kubernetes 1.35 (supported until
+ * 2027-02-28) with its CRI-O, and the newest Cilium whose e2e tests cover it (1.19 tests Kubernetes
+ * 1.32 to 1.35; 1.18 stops at 1.33). kubeadm reads the same v1beta4 configuration.
+ */
+export const CURRENT_VERSIONS = { kubernetesVersion: "1.35", crioVersion: "1.35", ciliumVersion: "1.19.6" } as const;
 
 export const PORTS = {
   ssh: 22,

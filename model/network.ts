@@ -4,9 +4,9 @@ import { DEFAULTS, IAP_SOURCE_RANGE, NETWORK_MTU, PORTS } from "./defaults";
 import { Ipv4Cidr, parseCidr } from "./ipv4";
 import { networkNames } from "./names";
 
-/** What a lab network is made from; every field has the article's default. */
+/** What a lab network is made from; every field but the name has the article's default. */
 export interface NetworkInput {
-  readonly name?: string;
+  readonly name: string;
   readonly region?: string;
   readonly subnetCidr?: string;
   readonly sshSourceRanges?: readonly string[];
@@ -48,7 +48,7 @@ function checkSources(ranges: readonly string[], setting: string): void {
 
 /** The lab's VPC with defaults applied and checked: a custom-mode network, one subnet, rules per purpose. */
 export function resolveNetwork(input: NetworkInput): NetworkModel {
-  const name = input.name ?? DEFAULTS.name;
+  const { name } = input;
   const region = input.region ?? DEFAULTS.region;
   checkGceName(name, "name");
   check(/^[a-z]+-[a-z]+\d+$/.test(region), "region", `"${region}" is not a Google Cloud region: use a form such as us-east4`);

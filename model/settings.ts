@@ -1,4 +1,5 @@
-import { DEFAULTS } from "./defaults";
+import { CILIUM_CHART_VERSIONS } from "./cilium-chart";
+import { CURRENT_VERSIONS, DEFAULTS } from "./defaults";
 import { SettingError } from "./errors";
 
 /** Everything a user can choose about a lab. Defaults are the article's values. */
@@ -96,11 +97,15 @@ export const ENV_SETTINGS: { readonly [K in keyof LabSettings]-?: EnvSetting<K> 
   sshSourceRanges: { env: "LABYRINTH_SSH_SOURCES", parse: list, help: "comma-separated CIDRs allowed on SSH" },
   allowOpenSsh: { env: "LABYRINTH_ALLOW_OPEN_SSH", parse: flag, help: "allow SSH sources wider than a /8 (0.0.0.0/0) in LABYRINTH_SSH_SOURCES" },
   apiSourceRanges: { env: "LABYRINTH_API_SOURCES", parse: list, help: "comma-separated CIDRs allowed on the API server" },
-  kubernetesVersion: { env: "LABYRINTH_KUBERNETES_VERSION", parse: text, help: "Kubernetes minor or exact version" },
+  kubernetesVersion: {
+    env: "LABYRINTH_KUBERNETES_VERSION",
+    parse: text,
+    help: `Kubernetes minor or exact version: ${DEFAULTS.kubernetesVersion} (the article's), or the newer tested set ${CURRENT_VERSIONS.kubernetesVersion} with CRI-O ${CURRENT_VERSIONS.crioVersion} and Cilium ${CURRENT_VERSIONS.ciliumVersion}`,
+  },
   crioVersion: { env: "LABYRINTH_CRIO_VERSION", parse: text, help: "CRI-O minor, equal to Kubernetes' minor" },
   kubeProxyReplacement: { env: "LABYRINTH_KUBE_PROXY_REPLACEMENT", parse: flag, help: "Cilium replaces kube-proxy" },
   hubbleRelay: { env: "LABYRINTH_HUBBLE_RELAY", parse: flag, help: "run Hubble Relay" },
-  ciliumVersion: { env: "LABYRINTH_CILIUM_VERSION", parse: text, help: "version of the cilium Helm chart" },
+  ciliumVersion: { env: "LABYRINTH_CILIUM_VERSION", parse: text, help: `version of the cilium Helm chart: ${CILIUM_CHART_VERSIONS.join(", ")}` },
   probeImage: { env: "LABYRINTH_PROBE_IMAGE", parse: text, help: "image of the probe pods, pinned by tag" },
   probeListener: { env: "LABYRINTH_PROBE_LISTENER", parse: flag, help: "probes echo on tcp/udp 9999 (off: run nc -l by hand)" },
   ttl: { env: "LABYRINTH_TTL", parse: text, help: "Google Cloud deletes the VMs this long after they start: 4h, 90m, 2d, or off" },

@@ -25,13 +25,7 @@ export class ClusterStack extends TerraformStack {
   constructor(scope: Construct, model: LabModel, infra: InfrastructureStack) {
     super(scope, model.stacks.cluster);
     const controlPlane = infra.controlPlane;
-    this.access = {
-      endpoint: infra.apiEndpoint,
-      caCertPem: infra.identity.caCertPem,
-      clientCertPem: infra.identity.adminCertPem,
-      clientKeyPem: infra.identity.adminKeyPem,
-      clientCredentialsFile: infra.adminCredentials,
-    };
+    this.access = infra.access;
     const kubernetes = {
       host: this.access.endpoint,
       clusterCaCertificate: this.access.caCertPem,
@@ -50,8 +44,8 @@ export class ClusterStack extends TerraformStack {
     });
     this.cilium = new CiliumRelease(this, "Cilium", {
       version: model.cilium.version,
+      controlPlane,
       kubeProxyReplacement: model.settings.kubeProxyReplacement,
-      apiServerHost: model.cluster.controlPlaneAddress,
       hubbleRelay: model.settings.hubbleRelay,
       dependsOn: [apiReady.resource],
     });

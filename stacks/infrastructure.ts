@@ -5,14 +5,13 @@ import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ApiWait, WaitCondition } from "../constructs/api-wait";
 import { ClusterIdentity } from "../constructs/cluster-identity";
-import { ClientCredentialsFile } from "../constructs/cluster-access";
+import { ClusterAccess, clusterAccess } from "../constructs/cluster-access";
 import { KubeadmNode } from "../constructs/kubeadm-node";
 import { MetadataKeyRemoval } from "../constructs/metadata-key-removal";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
 import { LabModel, LabNode } from "../model/lab";
 import { kubeconfigUser, METADATA_KEYS } from "../model/names";
 import { recordOutput } from "../model/record";
-import { statePath } from "../lab/state";
 
 /**
  * The machine room: network, cluster identity and the kubeadm nodes, as the model describes them.
@@ -24,15 +23,12 @@ export class InfrastructureStack extends TerraformStack {
   public readonly identity: ClusterIdentity;
   public readonly controlPlane: KubeadmNode;
   public readonly workers: KubeadmNode[];
-  /** https://<control plane's external address>:6443 */
-  public readonly apiEndpoint: string;
-  /** Where deploy-time commands read the admin client certificate and key: this stack's state. */
-  public readonly adminCredentials: ClientCredentialsFile;
+  /** How Terraform reaches the API server, https://<control plane's external address>:6443, as admin. */
+  public readonly access: ClusterAccess;
 
   constructor(scope: Construct, model: LabModel) {
     super(scope, model.stacks.infrastructure);
     const { settings } = model;
-    this.adminCredentials = { statePath: statePath(model.stacks.infrastructure), certificateOutput: "admin_client_certificate", keyOutput: "admin_client_key" };
     new GoogleProvider(this, "google", { project: model.project, region: model.network.region });
     new RandomProvider(this, "random");
     new TlsProvider(this, "tls");
@@ -61,11 +57,11 @@ export class InfrastructureStack extends TerraformStack {
       });
     this.controlPlane = node("ControlPlane", model.controlPlane);
     this.workers = model.workers.map((worker) => node(`Worker${worker.index}`, worker, this.controlPlane));
-    this.apiEndpoint = `https://${this.controlPlane.externalAddress}:${model.cluster.apiServerPort}`;
+    this.access = clusterAccess(this.controlPlane, this.identity);
     // This stack ends when the API server answers. The in-cluster stack's plan then refreshes its
     // objects against a live API server, also after a deploy that rebuilt the control plane.
     const ready = new ApiWait(this, "ApiServerReady", {
-      access: { endpoint: this.apiEndpoint, caCertPem: this.identity.caCertPem, clientCertPem: this.identity.adminCertPem, clientKeyPem: this.identity.adminKeyPem },
+      access: this.access,
       condition: WaitCondition.apiServerReady(),
       timeoutSeconds: 1800,
       hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${this.controlPlane.name} --zone ${this.controlPlane.zone} | grep labyrinth:`,
@@ -87,10 +83,8 @@ export class InfrastructureStack extends TerraformStack {
         ssh: `gcloud compute ssh ${vm.name} --zone ${vm.zone} --tunnel-through-iap${projectFlag}`,
       })),
     });
-    new TerraformOutput(this, "api_endpoint", { value: this.apiEndpoint });
+    new TerraformOutput(this, "api_endpoint", { value: this.access.endpoint });
     new TerraformOutput(this, "cluster_ca_certificate", { value: this.identity.caCertPem });
-    new TerraformOutput(this, this.adminCredentials.certificateOutput, { value: this.identity.adminCertPem });
-    new TerraformOutput(this, this.adminCredentials.keyOutput, { value: this.identity.adminKeyPem, sensitive: true });
     const user = kubeconfigUser(model.name);
     new TerraformOutput(this, "kubeconfig", {
       description: "Admin kubeconfig: npm run kubeconfig writes it to a file",
@@ -98,7 +92,7 @@ export class InfrastructureStack extends TerraformStack {
       value: Fn.yamlencode({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: model.name, cluster: { server: this.apiEndpoint, "certificate-authority-data": Fn.base64encode(this.identity.caCertPem) } }],
+        clusters: [{ name: model.name, cluster: { server: this.access.endpoint, "certificate-authority-data": Fn.base64encode(this.identity.caCertPem) } }],
         users: [
           {
             name: user,

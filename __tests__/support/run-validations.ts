@@ -1,5 +1,5 @@
 // Builds the lab and runs cdktf's validations on both stacks; prints what they say. A child
-// process, so that its `terraform version` calls see the PATH the test gives it.
+// process, so that any command a validation runs sees the PATH the test gives it.
 import { Testing } from "cdktf";
 import { buildLab } from "../../stacks/lab";
 import { DEFAULT_SETTINGS } from "../../model/settings";

@@ -18,12 +18,17 @@ let scratch: string | undefined;
 afterAll(() => scratch && rmSync(scratch, { recursive: true, force: true }));
 
 /**
- * An empty stack for constructs under test. Its app is never synthesized to disk, but an App makes
- * its folder: one per test file, removed afterwards (Testing.app() would leave one per call in /tmp).
+ * An app for constructs under test. It is never synthesized to disk, but an App makes its folder:
+ * one per test file, removed afterwards (Testing.app() would leave one per call in /tmp).
  */
-export function testStack(id: string): TerraformStack {
+export function testApp(): App {
   scratch ??= mkdtempSync(join(tmpdir(), "labyrinth-test-app-"));
-  return new TerraformStack(new App({ outdir: scratch, stackTraces: false }), id);
+  return new App({ outdir: scratch, stackTraces: false });
+}
+
+/** An empty stack of its own app, for constructs under test. */
+export function testStack(id: string): TerraformStack {
+  return new TerraformStack(testApp(), id);
 }
 
 export function synthStack(stack: TerraformStack): TerraformJson {
@@ -37,8 +42,8 @@ export function synthStack(stack: TerraformStack): TerraformJson {
 export function synthLab(overrides: Partial<LabSettings> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), "labyrinth-lab-"));
   try {
-    // As main.ts synthesizes: cdktf's validations have a test of their own (validations.test.ts).
-    const app = new App({ outdir, stackTraces: false, skipValidation: true });
+    // As main.ts synthesizes, cdktf's validations included.
+    const app = new App({ outdir, stackTraces: false });
     const lab = buildLab(app, { ...DEFAULT_SETTINGS, ...overrides });
     app.synth();
     const read = (stack: TerraformStack): TerraformJson =>

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { App, GcsBackend, LocalBackend, TerraformStack } from "cdktf";
+import { ApiWait, ClusterIdentity, clusterAccess, KubeadmNode, LabyrinthNetwork, WaitCondition } from "../constructs";
+import { refusal } from "./support/refusal";
+import { TerraformJson } from "./support/synth";
+
+const outdir = mkdtempSync(join(tmpdir(), "labyrinth-access-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** An infrastructure stack (network, identity, control plane, a worker) and an empty second stack, in one app. */
+function twoStacks(backend?: (stack: TerraformStack) => void) {
+  const app = new App({ outdir: mkdtempSync(join(outdir, "app-")), stackTraces: false });
+  const infra = new TerraformStack(app, "infra");
+  backend?.(infra);
+  new GoogleProvider(infra, "google", { project: "p" });
+  new RandomProvider(infra, "random");
+  new TlsProvider(infra, "tls");
+  const network = new LabyrinthNetwork(infra, "Net");
+  const identity = new ClusterIdentity(infra, "Identity");
+  const cluster = { controlPlaneAddress: "10.168.0.2" };
+  const controlPlane = new KubeadmNode(infra, "Cp", { role: "control-plane", network, identity, cluster, internalAddress: "10.168.0.2" });
+  const worker = new KubeadmNode(infra, "W", { role: "worker", network, identity, cluster, internalAddress: "10.168.0.4", controlPlane });
+  const inCluster = new TerraformStack(app, "in-cluster");
+  const synth = (): Record<string, TerraformJson> => {
+    app.synth();
+    const read = (id: string) => JSON.parse(readFileSync(join(app.outdir, "stacks", id, "cdk.tf.json"), "utf8"));
+    return { infra: read("infra"), inCluster: read("in-cluster") };
+  };
+  return { app, infra, identity, controlPlane, worker, inCluster, synth };
+}
+
+describe("clusterAccess", () => {
+  test("the control plane's external address on 6443, the CA, the admin certificate, and where the waits read it", () => {
+    const { identity, controlPlane, inCluster, synth } = twoStacks();
+    const access = clusterAccess(controlPlane, identity);
+    new ApiWait(inCluster, "Check", { access, condition: WaitCondition.jobSucceeded("wrk-1", "check") });
+    const { infra, inCluster: json } = synth();
+    const env = Object.values(json.resource.terraform_data)[0].provisioner[0]["local-exec"].environment;
+    expect(env.LABYRINTH_API).toMatch(/^https:\/\/\$\{data\.terraform_remote_state\.[^}]+nat_ip\}:6443$/);
+    expect(env.LABYRINTH_CA).toMatch(/cross-stack-output-tls_self_signed_cert/);
+    // cdktf's default local backend: terraform.<stack>.tfstate where synth runs.
+    expect(env.LABYRINTH_CLIENT_STATE).toBe(join(process.cwd(), "terraform.infra.tfstate"));
+    expect(env.LABYRINTH_CLIENT_STATE).toBe(infra.terraform.backend.local.path);
+    expect(infra.output[env.LABYRINTH_CLIENT_CERT_OUTPUT].value).toMatch(/^\$\{tls_locally_signed_cert\.Identity_Admin_/);
+    expect(infra.output[env.LABYRINTH_CLIENT_KEY_OUTPUT]).toEqual({ value: expect.stringMatching(/^\$\{tls_private_key\.Identity_AdminKey_/), sensitive: true });
+  });
+
+  test("asked twice, it adds the identity's outputs once", () => {
+    const { identity, controlPlane } = twoStacks();
+    expect(clusterAccess(controlPlane, identity).clientCredentialsFile).toEqual(clusterAccess(controlPlane, identity).clientCredentialsFile);
+    expect(identity.node.children.filter((c) => c.node.id.endsWith("Output"))).toHaveLength(2);
+  });
+
+  test("a worker, or another identity, is refused", () => {
+    const { identity, worker, controlPlane, infra } = twoStacks();
+    expect(refusal(() => clusterAccess(worker, identity)).message).toBe(`controlPlane: ${worker.name} is a worker: pass the cluster's control plane`);
+    const other = new ClusterIdentity(infra, "Other");
+    expect(refusal(() => clusterAccess(controlPlane, other)).message).toBe(`identity: ${controlPlane.name} trusts another cluster identity: pass the identity its nodes were built with`);
+  });
+});
+
+describe("the state file the waits read", () => {
+  test("a LocalBackend's own path, relative to the stack's folder", () => {
+    const { identity, controlPlane, inCluster, synth, app } = twoStacks((stack) => new LocalBackend(stack, { path: "../../../state/infra.tfstate" }));
+    new ApiWait(inCluster, "Check", { access: clusterAccess(controlPlane, identity), condition: WaitCondition.crdEstablished("x.example.com") });
+    const env = Object.values(synth().inCluster.resource.terraform_data)[0].provisioner[0]["local-exec"].environment;
+    expect(env.LABYRINTH_CLIENT_STATE).toBe(join(app.outdir, "..", "state", "infra.tfstate"));
+  });
+
+  test("a remote backend has no local file: refused with one line", () => {
+    const { identity, controlPlane } = twoStacks((stack) => new GcsBackend(stack, { bucket: "my-state", prefix: "infra" }));
+    expect(refusal(() => clusterAccess(controlPlane, identity)).message).toBe(
+      "adminCredentialsFile: stack infra keeps its state in a gcs backend, but the deploy's waits read the admin certificate from a local state file: give that stack cdktf's local backend",
+    );
+  });
+
+  test("a wait in the identity's own stack that needs the certificate is refused; its readiness wait is not", () => {
+    const { identity, controlPlane, infra } = twoStacks();
+    const access = clusterAccess(controlPlane, identity);
+    expect(() => new ApiWait(infra, "Ready", { access, condition: WaitCondition.apiServerReady() })).not.toThrow();
+    expect(refusal(() => new ApiWait(infra, "Crd", { access, condition: WaitCondition.crdEstablished("x.example.com") })).message).toBe(
+      "access.clientCredentialsFile: waiting for crd x.example.com in stack infra would read that stack's own state, whose outputs its apply writes only as it ends: wait in a stack deployed after it",
+    );
+  });
+});
