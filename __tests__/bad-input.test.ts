@@ -1,20 +1,14 @@
 import { readFileSync } from "node:fs";
 import { ClusterIdentity, KubeadmNode, KubeadmNodeProps, LabyrinthNetwork, SettingError } from "../constructs";
 import { LabSettings, explain, settingsFromEnv } from "../model/settings";
+import { refusal } from "./support/refusal";
 import { synthLab, testStack } from "./support/synth";
 
 /** `reject` must throw a SettingError naming `setting`, matching `message`, in one line. */
 function expectRejected(reject: () => unknown, setting: string, message: RegExp) {
-  let error: unknown;
-  try {
-    reject();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(SettingError);
-  expect((error as SettingError).setting).toBe(setting);
-  expect((error as SettingError).message).toMatch(message);
-  expect((error as SettingError).message).not.toContain("\n");
+  const error = refusal(reject);
+  expect(error.setting).toBe(setting);
+  expect(error.message).toMatch(message);
 }
 
 // Every bad input the tests reject, one table per way in: the lab's settings, the environment

@@ -48,13 +48,19 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-test("a second close() while the first deletes returns the same promise, which waits for the deletes", async () => {
-  const { api, request } = standInApi();
+/** An executor whose two capture pods were made. */
+async function opened(api: ReturnType<typeof standInApi>["api"], request: ReturnType<typeof standInApi>["request"]): Promise<PodExecutor> {
   const executor = new PodExecutor(api);
   const opening = executor.open(["node-1", "node-2"]);
   (await request(/^create .*node-1$/)).answer();
   (await request(/^create .*node-2$/)).answer();
   await opening;
+  return executor;
+}
+
+test("a second close() while the first deletes returns the same promise, which waits for the deletes", async () => {
+  const { api, request } = standInApi();
+  const executor = await opened(api, request);
   const first = executor.close();
   const second = executor.close();
   expect(second).toBe(first);
@@ -84,11 +90,7 @@ test("close() during a creation waits for it, deletes that pod too, and no furth
 
 test("a delete that fails is reported with the pod's name; a pod already gone is not", async () => {
   const { api, request } = standInApi();
-  const executor = new PodExecutor(api);
-  const opening = executor.open(["node-1", "node-2"]);
-  (await request(/^create .*node-1$/)).answer();
-  (await request(/^create .*node-2$/)).answer();
-  await opening;
+  const executor = await opened(api, request);
   const closing = executor.close();
   (await request(/^delete .*node-1$/)).fail(Object.assign(new Error("HTTP-Code: 404\nnot found"), { code: 404 }));
   (await request(/^delete .*node-2$/)).fail(Object.assign(new Error("HTTP-Code: 503\nunavailable"), { code: 503 }));

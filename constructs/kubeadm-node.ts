@@ -1,10 +1,10 @@
 import { ComputeInstance } from "@cdktf/provider-google/lib/compute-instance";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { ClusterModel, resolveCluster } from "../model/cluster";
+import { ClusterInput, ClusterModel, resolveCluster } from "../model/cluster";
 import { parseCidr } from "../model/ipv4";
 import { METADATA_KEYS } from "../model/names";
-import { checkNodeAddress, KubeadmRole, resolveNode } from "../model/node";
+import { checkNodeAddress, KubeadmRole, NodeInput, resolveNode } from "../model/node";
 import { IClusterIdentity } from "./cluster-identity";
 import { INodeNetwork } from "./labyrinth-network";
 import { physicalName } from "./physical-name";
@@ -13,40 +13,8 @@ import { fillYaml, readCloudInit, terraformLiteral } from "./template";
 
 export { KubeadmRole };
 
-/** What every node of one cluster shares. */
-export interface KubeadmClusterSettings {
-  /**
-   * The control plane's internal address (an IPv4 address in the network's subnet); the API
-   * endpoint is this address on port 6443. The control plane's `internalAddress` must be it.
-   */
-  readonly controlPlaneAddress: string;
-  /**
-   * Pods' addresses, an IPv4 CIDR of /23 or larger, disjoint from the subnet and the services;
-   * kube-controller-manager gives each node a /24 of it, and Cilium uses the same ranges.
-   * @default "10.10.0.0/16" (the article's `kubeadm init --pod-network-cidr`)
-   */
-  readonly podCidr?: string;
-  /**
-   * Services' ClusterIPs, an IPv4 CIDR from /12 to /28, disjoint from the subnet and the pods.
-   * @default "10.96.0.0/12" (kubeadm's default; cluster DNS at 10.96.0.10)
-   */
-  readonly serviceCidr?: string;
-  /**
-   * Kubernetes minor (1.33) or exact version (1.33.1) of kubelet, kubeadm and kubectl from pkgs.k8s.io.
-   * @default "1.33" (the article's)
-   */
-  readonly kubernetesVersion?: string;
-  /**
-   * CRI-O minor from the isv:cri-o stable repository; it must equal Kubernetes' minor.
-   * @default "1.33" (the article's)
-   */
-  readonly crioVersion?: string;
-  /**
-   * Install kube-proxy. Turn it off only when Cilium replaces it (CiliumRelease's `kubeProxyReplacement`).
-   * @default true (the article kept kube-proxy; its rules show zero hits)
-   */
-  readonly kubeProxy?: boolean;
-}
+/** What every node of one cluster shares: the model's cluster input, documented there. */
+export type KubeadmClusterSettings = ClusterInput;
 
 /**
  * What a worker needs of its control plane, and what CiliumRelease reads of the cluster. A
@@ -66,9 +34,8 @@ export interface IKubeadmControlPlane {
   readonly instance: ComputeInstance;
 }
 
-export interface KubeadmNodeProps {
-  /** `control-plane` runs `kubeadm init`; `worker` waits for it and joins. */
-  readonly role: KubeadmRole;
+/** A KubeadmNode: the node's own settings (NodeInput, documented in the model) and what it is wired to. */
+export interface KubeadmNodeProps extends Omit<NodeInput, "name"> {
   /**
    * The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase letters,
    * digits and dashes, a letter first, at most 63).
@@ -86,67 +53,6 @@ export interface KubeadmNodeProps {
    * plane was built with others is refused.
    */
   readonly cluster: KubeadmClusterSettings;
-  /** Internal IPv4 address in the network's subnet, not its first two or last two, not another node's. */
-  readonly internalAddress: string;
-  /**
-   * Zone in the network's region.
-   * @default the region's zone "b" (us-east4-b, as in the article)
-   */
-  readonly zone?: string;
-  /**
-   * Machine type of the VM; a control plane needs 2 vCPUs and 1.7 GB (kubeadm's pre-flight).
-   * @default "e2-medium" (the article's)
-   */
-  readonly machineType?: string;
-  /**
-   * Boot image: a family or an exact image, as `project/name`.
-   * @default "ubuntu-os-cloud/ubuntu-2404-lts-amd64" (Ubuntu 24.04 LTS, x86-64)
-   */
-  readonly image?: string;
-  /**
-   * Boot disk size in whole GB, from 10 (Ubuntu's image).
-   * @default 32 (the article's)
-   */
-  readonly diskSizeGb?: number;
-  /**
-   * Boot disk type: pd-standard, pd-balanced or pd-ssd.
-   * @default "pd-standard" (the article's)
-   */
-  readonly diskType?: string;
-  /**
-   * Kubernetes labels the node carries from its join (workers only).
-   * @default {}
-   */
-  readonly nodeLabels?: Record<string, string>;
-  /**
-   * Extra Debian packages to install beside the Kubernetes ones.
-   * @default []
-   */
-  readonly extraPackages?: string[];
-  /**
-   * Images the node pulls early (a worker while it waits for the control plane, the control plane
-   * while kubeadm initializes), so the first pods start at once. Best effort. Pinned references.
-   * @default []
-   */
-  readonly prepullImages?: string[];
-  /**
-   * How long a worker waits for the control plane to become joinable, in whole seconds from 60.
-   * @default 1200
-   */
-  readonly joinWaitSeconds?: number;
-  /**
-   * Google Cloud labels of the instance and its boot disk; `lab`, `role` and `ttl` are set by
-   * the node itself.
-   * @default {}
-   */
-  readonly labels?: Record<string, string>;
-  /**
-   * Seconds after it starts running at which Google Cloud deletes the VM, boot disk included
-   * (`scheduling.max_run_duration`, termination action DELETE): a forgotten lab stops billing.
-   * Google accepts 30 s to 120 days. Changing it replaces the VM.
-   * @default none (the VM runs until destroyed)
-   */
-  readonly maxRunSeconds?: number;
   /**
    * A worker's control plane, with the same network, identity and cluster settings: when it is
    * replaced (a new cluster), the worker is replaced too, so that it joins the new one.
@@ -154,11 +60,6 @@ export interface KubeadmNodeProps {
    * found at synth (none there is an error); the worker is then not replaced with it
    */
   readonly controlPlane?: IKubeadmControlPlane;
-  /**
-   * Run as a Spot VM: much cheaper, but Google Cloud may reclaim (here: delete) it at any time.
-   * @default false
-   */
-  readonly spot?: boolean;
 }
 
 /** Each network's node addresses so far, so that two nodes never share one. */

@@ -2,49 +2,17 @@ import { ComputeFirewall } from "@cdktf/provider-google/lib/compute-firewall";
 import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
 import { Construct } from "constructs";
-import { NetworkModel, resolveNetwork } from "../model/network";
+import { NetworkInput, NetworkModel, resolveNetwork } from "../model/network";
 import { physicalName } from "./physical-name";
 
-export interface LabyrinthNetworkProps {
+/** A LabyrinthNetwork: the network's settings (NetworkInput, documented in the model) and its name. */
+export interface LabyrinthNetworkProps extends Omit<NetworkInput, "name"> {
   /**
-   * Name of the VPC network; also the prefix of its subnet (`<name>-nodes`), firewall rules
-   * (`<name>-allow-…`) and network tags, and the nodes' `lab` label. Lowercase letters, digits
-   * and dashes, a letter first; the longest rule name it makes must fit Google's 63 characters.
+   * Name of the VPC network (NetworkInput's `name`).
    * @default a name derived from the construct's path, unique in the app and the same at every
    * synth: `infra-net-` and a hash for the construct `Net` in the stack `infra`
    */
   readonly name?: string;
-  /**
-   * Region of the subnet, such as us-east4.
-   * @default "us-east4" (Northern Virginia, as in the article)
-   */
-  readonly region?: string;
-  /**
-   * The nodes' subnet, an IPv4 CIDR of /29 or larger with no host bits set.
-   * @default "10.168.0.0/24"
-   */
-  readonly subnetCidr?: string;
-  /**
-   * Sources allowed to reach the nodes on SSH (tcp 22), as IPv4 CIDRs; anything wider than a /8
-   * needs `allowOpenSsh`.
-   * @default ["35.235.240.0/20"] (IAP only: `gcloud compute ssh --tunnel-through-iap`)
-   */
-  readonly sshSourceRanges?: string[];
-  /**
-   * Allow SSH sources wider than a /8 (0.0.0.0/0, or its halves) in `sshSourceRanges`.
-   * @default false
-   */
-  readonly allowOpenSsh?: boolean;
-  /**
-   * Sources allowed to reach the API server (tcp 6443) from outside the VPC, as IPv4 CIDRs.
-   * @default ["0.0.0.0/0"] (every request is authenticated, and the deployer's Terraform must reach it)
-   */
-  readonly apiSourceRanges?: string[];
-  /**
-   * Open Hubble's peer port (tcp 4244) between nodes, for Hubble Relay.
-   * @default false
-   */
-  readonly hubbleRelay?: boolean;
 }
 
 /**

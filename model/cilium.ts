@@ -8,14 +8,62 @@ import { RELEASE_NAMES } from "./names";
 
 /** Cilium as a CiliumRelease takes it; every optional field has the article's default. */
 export interface CiliumInput {
+  /**
+   * Exact version (x.y.z) of the `cilium` chart from https://helm.cilium.io, and of Cilium itself:
+   * one whose value keys ship with this library (`CILIUM_CHART_VERSIONS`: 1.17.4, 1.18.12, 1.19.6),
+   * since every value is checked against them.
+   * @default "1.17.4" (the article's)
+   */
   readonly version?: string;
+  /**
+   * Name of the Helm release, in kube-system: a Kubernetes name of at most 53 characters.
+   * @default "cilium"
+   */
   readonly releaseName?: string;
+  /**
+   * Replace kube-proxy with Cilium's eBPF service handling. The cluster must then be built
+   * without kube-proxy (KubeadmNode's `cluster.kubeProxy: false`), and `apiServerHost` is required.
+   * @default the opposite of the control plane's `cluster.kubeProxy`; without `controlPlane`,
+   * false (the article kept kube-proxy; its iptables rules show zero hits)
+   */
   readonly kubeProxyReplacement?: boolean;
+  /**
+   * The API server's internal address, which Cilium must reach without kube-proxy's Service.
+   * @default the control plane's internal address; without `controlPlane`, none (then required
+   * with kubeProxyReplacement)
+   */
   readonly apiServerHost?: string;
+  /**
+   * The API server's port, with `apiServerHost`.
+   * @default 6443
+   */
   readonly apiServerPort?: number;
+  /**
+   * Hubble, Cilium's flow observer, on every node.
+   * @default true
+   */
   readonly hubble?: boolean;
+  /**
+   * Hubble Relay, the cluster-wide view of Hubble's flows (needs tcp 4244 between nodes).
+   * @default false
+   */
   readonly hubbleRelay?: boolean;
+  /**
+   * Replicas of cilium-operator, a whole number from 1.
+   * @default 1 (one control plane: a second replica would only wait for a node)
+   */
   readonly operatorReplicas?: number;
+  /**
+   * More chart values, nested as in the chart's values.yaml, laid over the typed ones: for example
+   * `{ hubble: { ui: { enabled: true } } }`, or `{ bpf: { monitorAggregation: "medium" } }` for the
+   * chart's aggregation instead of the release's default `none` (a Hubble trace at every hop, which
+   * the journey shows). Each key must be one
+   * of the chart version's own (a typo stops synth, naming the key and the version); below a map
+   * whose keys are the user's (`nodeSelector`, `podAnnotations`, …) anything goes. A value that a
+   * typed prop sets, or that the lab's datapath fixes (`routingMode`, `tunnelProtocol`,
+   * `tunnelPort`, `ipam.mode`, `MTU`), is refused.
+   * @default {}
+   */
   readonly values?: HelmValues;
   /** The cluster Cilium goes into, when known: its kube-proxy setting decides the replacement. */
   readonly cluster?: { readonly controlPlane: string; readonly controlPlaneAddress: string; readonly kubeProxy: boolean };

@@ -3,13 +3,38 @@ import { checkVersion } from "./checks";
 import { DEFAULTS, NODE_POD_MASK, PORTS } from "./defaults";
 import { addressAt, Ipv4Cidr, overlaps, parseAddress, parseCidr } from "./ipv4";
 
-/** What every node of one kubeadm cluster shares. */
+/** What every node of one kubeadm cluster shares (KubeadmNode's `cluster`); every optional field has the article's default. */
 export interface ClusterInput {
+  /**
+   * The control plane's internal address (an IPv4 address in the network's subnet); the API
+   * endpoint is this address on port 6443. The control plane's `internalAddress` must be it.
+   */
   readonly controlPlaneAddress: string;
+  /**
+   * Pods' addresses, an IPv4 CIDR of /23 or larger, disjoint from the subnet and the services;
+   * kube-controller-manager gives each node a /24 of it, and Cilium uses the same ranges.
+   * @default "10.10.0.0/16" (the article's `kubeadm init --pod-network-cidr`)
+   */
   readonly podCidr?: string;
+  /**
+   * Services' ClusterIPs, an IPv4 CIDR from /12 to /28, disjoint from the subnet and the pods.
+   * @default "10.96.0.0/12" (kubeadm's default; cluster DNS at 10.96.0.10)
+   */
   readonly serviceCidr?: string;
+  /**
+   * Kubernetes minor (1.33) or exact version (1.33.1) of kubelet, kubeadm and kubectl from pkgs.k8s.io.
+   * @default "1.33" (the article's)
+   */
   readonly kubernetesVersion?: string;
+  /**
+   * CRI-O minor from the isv:cri-o stable repository; it must equal Kubernetes' minor.
+   * @default "1.33" (the article's)
+   */
   readonly crioVersion?: string;
+  /**
+   * Install kube-proxy. Turn it off only when Cilium replaces it (CiliumRelease's `kubeProxyReplacement`).
+   * @default true (the article kept kube-proxy; its rules show zero hits)
+   */
   readonly kubeProxy?: boolean;
 }
 

@@ -6,12 +6,42 @@ import { networkNames } from "./names";
 
 /** What a lab network is made from; every field but the name has the article's default. */
 export interface NetworkInput {
+  /**
+   * Name of the VPC network; also the prefix of its subnet (`<name>-nodes`), firewall rules
+   * (`<name>-allow-…`) and network tags, and the nodes' `lab` label. Lowercase letters, digits
+   * and dashes, a letter first; the longest rule name it makes must fit Google's 63 characters.
+   */
   readonly name: string;
+  /**
+   * Region of the subnet, such as us-east4.
+   * @default "us-east4" (Northern Virginia, as in the article)
+   */
   readonly region?: string;
+  /**
+   * The nodes' subnet, an IPv4 CIDR of /29 or larger with no host bits set.
+   * @default "10.168.0.0/24"
+   */
   readonly subnetCidr?: string;
+  /**
+   * Sources allowed to reach the nodes on SSH (tcp 22), as IPv4 CIDRs; anything wider than a /8
+   * needs `allowOpenSsh`.
+   * @default ["35.235.240.0/20"] (IAP only: `gcloud compute ssh --tunnel-through-iap`)
+   */
   readonly sshSourceRanges?: readonly string[];
+  /**
+   * Allow SSH sources wider than a /8 (0.0.0.0/0, or its halves) in `sshSourceRanges`.
+   * @default false
+   */
   readonly allowOpenSsh?: boolean;
+  /**
+   * Sources allowed to reach the API server (tcp 6443) from outside the VPC, as IPv4 CIDRs.
+   * @default ["0.0.0.0/0"] (every request is authenticated, and the deployer's Terraform must reach it)
+   */
   readonly apiSourceRanges?: readonly string[];
+  /**
+   * Open Hubble's peer port (tcp 4244) between nodes, for Hubble Relay.
+   * @default false
+   */
   readonly hubbleRelay?: boolean;
 }
 

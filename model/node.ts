@@ -9,20 +9,78 @@ export type KubeadmRole = "control-plane" | "worker";
 
 /** One VM of the cluster, as a KubeadmNode takes it; every optional field has the article's default. */
 export interface NodeInput {
+  /** `control-plane` runs `kubeadm init`; `worker` waits for it and joins. */
   readonly role: KubeadmRole;
+  /**
+   * The instance's name, also its Kubernetes node name: a Google Cloud name (lowercase letters,
+   * digits and dashes, a letter first, at most 63).
+   */
   readonly name: string;
+  /** Internal IPv4 address in the network's subnet, not its first two or last two, not another node's. */
   readonly internalAddress: string;
+  /**
+   * Zone in the network's region.
+   * @default the region's zone "b" (us-east4-b, as in the article)
+   */
   readonly zone?: string;
+  /**
+   * Machine type of the VM; a control plane needs 2 vCPUs and 1.7 GB (kubeadm's pre-flight).
+   * @default "e2-medium" (the article's)
+   */
   readonly machineType?: string;
+  /**
+   * Boot image: a family or an exact image, as `project/name`.
+   * @default "ubuntu-os-cloud/ubuntu-2404-lts-amd64" (Ubuntu 24.04 LTS, x86-64)
+   */
   readonly image?: string;
+  /**
+   * Boot disk size in whole GB, from 10 (Ubuntu's image).
+   * @default 32 (the article's)
+   */
   readonly diskSizeGb?: number;
+  /**
+   * Boot disk type: pd-standard, pd-balanced or pd-ssd.
+   * @default "pd-standard" (the article's)
+   */
   readonly diskType?: string;
+  /**
+   * Kubernetes labels the node carries from its join (workers only).
+   * @default {}
+   */
   readonly nodeLabels?: Readonly<Record<string, string>>;
+  /**
+   * Extra Debian packages to install beside the Kubernetes ones.
+   * @default []
+   */
   readonly extraPackages?: readonly string[];
+  /**
+   * Images the node pulls early (a worker while it waits for the control plane, the control plane
+   * while kubeadm initializes), so the first pods start at once. Best effort. Pinned references.
+   * @default []
+   */
   readonly prepullImages?: readonly string[];
+  /**
+   * How long a worker waits for the control plane to become joinable, in whole seconds from 60.
+   * @default 1200
+   */
   readonly joinWaitSeconds?: number;
+  /**
+   * Google Cloud labels of the instance and its boot disk; `lab`, `role` and `ttl` are set by
+   * the node itself.
+   * @default {}
+   */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Seconds after it starts running at which Google Cloud deletes the VM, boot disk included
+   * (`scheduling.max_run_duration`, termination action DELETE): a forgotten lab stops billing.
+   * Google accepts 30 s to 120 days. Changing it replaces the VM.
+   * @default none (the VM runs until destroyed)
+   */
   readonly maxRunSeconds?: number;
+  /**
+   * Run as a Spot VM: much cheaper, but Google Cloud may reclaim (here: delete) it at any time.
+   * @default false
+   */
   readonly spot?: boolean;
 }
 
