@@ -84,11 +84,11 @@ describe("the public API", () => {
 
   test("is what the index exports, and no internal helper", () => {
     expect(exported).toEqual([
-      "ApiWait", "ApiWaitProps", "CILIUM_CHART_VERSIONS", "CiliumRelease", "CiliumReleaseProps", "ClientCredentialsFile", "ClusterAccess",
-      "ClusterIdentity", "ClusterIdentityProps", "ClusterModel", "ConnectivityCheck", "ConnectivityCheckProps", "DEFAULTS", "HelmValue",
+      "ApiWait", "ApiWaitProps", "CILIUM_CHART_VERSIONS", "CiliumInput", "CiliumRelease", "CiliumReleaseProps", "ClientCredentialsFile", "ClusterAccess",
+      "ClusterIdentity", "ClusterIdentityProps", "ClusterInput", "ClusterModel", "ConnectivityCheck", "ConnectivityCheckProps", "DEFAULTS", "HelmValue",
       "HelmValues", "IAP_SOURCE_RANGE", "IClusterIdentity", "IKubeadmControlPlane", "INodeNetwork", "KubeadmClusterSettings", "KubeadmNode",
       "KubeadmNodeProps", "KubeadmRole", "LabyrinthNetwork", "LabyrinthNetworkProps", "Lifetime", "METADATA_KEYS", "MetadataGuard",
-      "MetadataGuardProps", "MetadataKeyRemoval", "MetadataKeyRemovalProps", "NO_SPOT_FAMILIES", "PORTS", "ProbeWorkload", "ProbeWorkloadProps",
+      "MetadataGuardProps", "MetadataKeyRemoval", "MetadataKeyRemovalProps", "NO_SPOT_FAMILIES", "NetworkInput", "NodeInput", "PORTS", "ProbeWorkload", "ProbeWorkloadProps",
       "SettingError", "WaitCondition", "clusterAccess", "parseLifetime", "probeNames",
     ]);
   });

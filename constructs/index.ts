@@ -9,11 +9,13 @@ export { INodeNetwork, LabyrinthNetwork, LabyrinthNetworkProps } from "./labyrin
 export { MetadataGuard, MetadataGuardProps } from "./metadata-guard";
 export { MetadataKeyRemoval, MetadataKeyRemovalProps } from "./metadata-key-removal";
 export { ProbeWorkload, ProbeWorkloadProps } from "./probe-workload";
+export { CiliumInput } from "../model/cilium";
 export { CILIUM_CHART_VERSIONS } from "../model/cilium-chart";
-export { ClusterModel } from "../model/cluster";
+export { ClusterInput, ClusterModel } from "../model/cluster";
 export { DEFAULTS, IAP_SOURCE_RANGE, PORTS } from "../model/defaults";
 export { SettingError } from "../model/errors";
 export { HelmValue, HelmValues } from "../model/helm-values";
 export { Lifetime, parseLifetime } from "../model/lifetime";
 export { METADATA_KEYS, probeNames } from "../model/names";
-export { NO_SPOT_FAMILIES } from "../model/node";
+export { NetworkInput } from "../model/network";
+export { NO_SPOT_FAMILIES, NodeInput } from "../model/node";
