@@ -75,10 +75,14 @@ export async function trigger(executor: Executor, plan: CapturePlan, options: Tr
     options.protocols.map(async (protocol): Promise<Delivery> => {
       const sent = payload(protocol, options.size);
       const { address, port } = plan.target.service;
-      const to = protocol === "tcp" ? `TCP:${address}:${port},connect-timeout=${limits.connectSeconds}` : `UDP:${address}:${port}`;
+      // readbytes: the echo is the line sent, newline included; once it is all back, socat is done at
+      // once, where otherwise UDP would wait out -T. -t: after the line is sent, the echo has as long
+      // as -T to come back (socat's own default gives it half a second).
+      const echo = `readbytes=${Buffer.byteLength(sent) + 1}`;
+      const to = protocol === "tcp" ? `TCP:${address}:${port},connect-timeout=${limits.connectSeconds},${echo}` : `UDP:${address}:${port},${echo}`;
       const bound = protocol === "tcp" ? limits.connectSeconds + limits.answerSeconds : limits.answerSeconds;
       const result = await waitingFor(`the ${protocol.toUpperCase()} echo from ${address}:${port} (giving up after ${bound} s)`, progress, () =>
-        executor.inPod(plan.client.pod, ["sh", "-c", `printf "%s\\n" "$1" | socat -T ${limits.answerSeconds} - "$2"`, "trigger", sent, to]),
+        executor.inPod(plan.client.pod, ["sh", "-c", `printf "%s\\n" "$1" | socat -T ${limits.answerSeconds} -t ${limits.answerSeconds} - "$2"`, "trigger", sent, to]),
       );
       const received = result.stdout.trim();
       // socat's error lines end with the reason: "… E connecting to AF=2 10.105.134.33:9999: Connection timed out".
