@@ -26,6 +26,10 @@ const local: Executor = {
   startOnNode: () => {
     throw new Error("not used");
   },
+  startInPod: () => {
+    throw new Error("not used");
+  },
+  hasAgent: false,
   scratchDir: () => Promise.reject(new Error("not used")),
   readFile: () => Promise.reject(new Error("not used")),
 };
