@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ownedProcesses } from "../box/processes";
@@ -8,6 +8,8 @@ import { CLI } from "./support/cli";
 
 // Every way a run can end leaves nothing of the box, processes included; one run at a time.
 useTheBox();
+// A test that failed with a box up must not fail the next one.
+afterEach(() => labyrinth(["box", "down"]));
 
 /** The CLI in a process group of its own, as a shell runs a command: a signal to the group reaches all of it, as Ctrl-C does. */
 function start(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; exit: Promise<{ code: number | null; stderr: string }> } {
@@ -78,12 +80,29 @@ test("box down also removes processes the box started in a namespace whose name 
   expect(leftOfTheBox()).toEqual([]);
 });
 
+test("a journey on a box that is up, interrupted (the signal to it alone), stops what it started and leaves the box as it was", async () => {
+  expect(labyrinth(["box", "up"]).status).toBe(0);
+  const before = ownedProcesses("labyrinth").map((p) => p.pid).sort();
+  const gate = captureGate();
+  const journey = start(["journey", "--local"], gate.env);
+  // Its captures are waiting at the gate: they run, and are this run's.
+  await until(() => ownedProcesses("labyrinth").some((p) => p.command.includes(gate.dir)), "the journey's captures run");
+  process.kill(journey.child.pid!, "SIGTERM");
+  expect((await journey.exit).code).toBe(143);
+  // Its processes are gone (the gate's own `sleep 0.05` may outlive its shell by that long).
+  await until(() => JSON.stringify(ownedProcesses("labyrinth").map((p) => p.pid).sort()) === JSON.stringify(before), "the run's processes are gone");
+  expect(existsSync(`/run/labyrinth/captures/${journey.child.pid}`)).toBe(false);
+  expect(labyrinth(["box", "status"]).stdout).toMatch(/^box up, datapath ebpf$/m);
+  expect(labyrinth(["box", "down"]).status).toBe(0);
+  expect(leftOfTheBox()).toEqual([]);
+}, 60_000);
+
 describe("one box at a time, for every command", () => {
   test("while a journey traces in the box that is up, box down, box up and box break are told to wait, and the box is left alone", async () => {
     expect(labyrinth(["box", "up"]).status).toBe(0);
-    // A broken tunnel keeps the journey busy for seconds: long enough to be interrupted by others.
     expect(labyrinth(["box", "break", "tunnel-blocked-node-2"]).status).toBe(0);
-    const journey = start(["journey", "--local"]);
+    const gate = captureGate();
+    const journey = start(["journey", "--local"], gate.env);
     await until(() => /tracing in/.test(lockText()), "the journey holds the box");
     for (const args of [["box", "down"], ["box", "up"], ["box", "break", "dns-down"], ["journey", "--local"]]) {
       const other = labyrinth(args);
@@ -93,6 +112,7 @@ describe("one box at a time, for every command", () => {
         stderr: `labyrinth: another run (pid ${journey.child.pid}) is tracing in the box: wait for it to end`,
       });
     }
+    gate.open();
     expect((await journey.exit).code).toBe(1);
     expect(labyrinth(["box", "status"]).stdout).toMatch(/^fault: tunnel-blocked-node-2/m);
     expect(labyrinth(["box", "down"]).status).toBe(0);
@@ -100,9 +120,11 @@ describe("one box at a time, for every command", () => {
   }, 60_000);
 
   test("a second journey while one builds its own box is told to wait, and the first one's box is left alone", async () => {
-    const first = start(["journey", "--local"]);
+    const gate = captureGate();
+    const first = start(["journey", "--local"], gate.env);
     await until(() => lockText() !== "", "the first journey holds the box");
     const second = labyrinth(["journey", "--local"]);
+    gate.open();
     expect(second.status).toBe(1);
     expect(second.stderr.trim()).toMatch(new RegExp(`^labyrinth: another run \\(pid ${first.child.pid}\\) is (building|tracing in) the box: wait for it to end$`));
     expect((await first.exit).code).toBe(0);
@@ -123,6 +145,22 @@ test("an error in the middle of a run (a capture that cannot start) tears the bo
     rmSync(bin, { recursive: true, force: true });
   }
 });
+
+/**
+ * A dumpcap that waits, before it captures, until the test opens the gate: a run holds the box as
+ * long as the test needs, however slow the machine, with no sleep to guess.
+ */
+function captureGate(): { dir: string; env: NodeJS.ProcessEnv; open: () => void } {
+  const bin = mkdtempSync(join(tmpdir(), "labyrinth-gate-"));
+  const go = join(bin, "go");
+  const real = spawnSync("sh", ["-c", "command -v dumpcap"], { encoding: "utf8" }).stdout.trim();
+  writeFileSync(join(bin, "dumpcap"), `#!/bin/sh\nuntil [ -e ${go} ]; do sleep 0.05; done\nexec ${real} "$@"\n`);
+  chmodSync(join(bin, "dumpcap"), 0o755);
+  gates.push(bin);
+  return { dir: bin, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, open: () => writeFileSync(go, "") };
+}
+const gates: string[] = [];
+afterAll(() => gates.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function lockText(): string {
   try {

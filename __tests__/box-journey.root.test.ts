@@ -226,10 +226,10 @@ describe("box up, status, down", () => {
 });
 
 describe("errors, one line each", () => {
-  test("not root", () => {
-    const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, "journey", "--local"], { cwd: ROOT, encoding: "utf8" });
+  test.each([[["journey", "--local"]], [["box", "up"]], [["box", "down"]], [["box", "break", "dns-down"]], [["box", "fix"]]])("not root: %j says so, and touches nothing", (args) => {
+    const run = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, CLI, ...args], { cwd: ROOT, encoding: "utf8" });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("labyrinth: the box needs root (network namespaces, tc, eBPF): run it with sudo, e.g. sudo npm run journey -- --local");
+    expect(run.stderr).toContain("labyrinth: the box needs root (network namespaces, tc, eBPF): run it as root, with sudo if you are not (sudo npx labyrinth journey --local)");
   });
 
   test("a missing tool, with the apt-get line", () => {

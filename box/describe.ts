@@ -22,7 +22,7 @@ export function howToExplore(topology: BoxTopology, datapath: Datapath): string 
     "  ip -d link show                         # find the pod's lxc by its link-netns",
     `  tshark -i ${client.lxc}            # then, in the client pod: nc ${target.name}.${target.namespace} ${target.ports[0].port}`,
     "  tshark -i cilium_vxlan                  # the destination is already the pod's address",
-    `  tshark -i ens4 -f udp                   # VXLAN on udp ${topology.vxlan.port} between ${topology.nodes.map((n) => n.address).join(" and ")}`,
+    `  tshark -i ens4 -f udp -d udp.port==${topology.vxlan.port},vxlan   # VXLAN between ${topology.nodes.map((n) => n.address).join(" and ")}`,
     `  iptables -t nat -L -v | grep ${target.address}    # kube-proxy's rules: ${datapath === "ebpf" ? "0 packets, eBPF did it" : "they count"}`,
     "  bpftool net                             # the programs on each interface",
     "",

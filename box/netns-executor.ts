@@ -1,14 +1,16 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ExecResult, Executor, Running } from "../journey/executor";
 import { ownedEnv } from "./processes";
 import { boxPaths } from "./state";
 import { BoxTopology } from "./topology";
 
-function spawnCollect(prefix: string, argv: string[]) {
+function spawnCollect(prefix: string, children: Set<ChildProcess>, argv: string[]) {
   // Owned by the box: if this process dies, teardown still finds a capture left running.
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: ownedEnv(prefix) });
+  children.add(child);
+  child.on("close", () => children.delete(child));
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -23,8 +25,20 @@ function spawnCollect(prefix: string, argv: string[]) {
 /** The journey's executor for the box: nodes and pods are network namespaces on this machine. */
 export class NetnsExecutor implements Executor {
   readonly hasAgent = false;
+  /** What this run still has running (captures, the trigger's commands). */
+  private readonly children = new Set<ChildProcess>();
+  /** This run's captures, in a folder of its own: another run on the same box has its own. */
+  private readonly scratch: string;
 
-  constructor(private readonly topology: BoxTopology) {}
+  constructor(private readonly topology: BoxTopology) {
+    this.scratch = join(boxPaths(topology.prefix).dir, "captures", String(process.pid));
+  }
+
+  /** Stops what this run started and removes its captures: on a box that stays up, nothing of the run is left. Synchronous, for a signal handler. */
+  close(): void {
+    for (const child of this.children) child.kill("SIGKILL");
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
 
   private nodeNetns(node: string): string {
     const found = this.topology.nodes.find((n) => n.name === node);
@@ -33,7 +47,7 @@ export class NetnsExecutor implements Executor {
   }
 
   async onNode(node: string, argv: string[]): Promise<ExecResult> {
-    return spawnCollect(this.topology.prefix, ["ip", "netns", "exec", this.nodeNetns(node), ...argv]).done;
+    return spawnCollect(this.topology.prefix, this.children, ["ip", "netns", "exec", this.nodeNetns(node), ...argv]).done;
   }
 
   /** The box has no Cilium agent: its node has the tools. */
@@ -50,7 +64,7 @@ export class NetnsExecutor implements Executor {
   }
 
   private start(netns: string, argv: string[]): Running {
-    const run = spawnCollect(this.topology.prefix, ["ip", "netns", "exec", netns, ...argv]);
+    const run = spawnCollect(this.topology.prefix, this.children, ["ip", "netns", "exec", netns, ...argv]);
     let ended = false;
     run.done.then(() => (ended = true));
     return {
@@ -80,13 +94,12 @@ export class NetnsExecutor implements Executor {
   }
 
   async inPod(pod: string, argv: string[]): Promise<ExecResult> {
-    return spawnCollect(this.topology.prefix, ["ip", "netns", "exec", this.podNetns(pod), ...argv]).done;
+    return spawnCollect(this.topology.prefix, this.children, ["ip", "netns", "exec", this.podNetns(pod), ...argv]).done;
   }
 
   async scratchDir(): Promise<string> {
-    const dir = join(boxPaths(this.topology.prefix).dir, "captures");
-    mkdirSync(dir, { recursive: true });
-    return dir;
+    mkdirSync(this.scratch, { recursive: true });
+    return this.scratch;
   }
 
   async readFile(_node: string, path: string): Promise<Buffer> {

@@ -36,7 +36,7 @@ export function preflight(datapath: Datapath): string[] {
   if (process.platform !== "linux") return [`the box needs Linux (network namespaces, tc, eBPF); this is ${process.platform}`];
   const problems: string[] = [];
   if (process.getuid?.() !== 0) {
-    problems.push("the box needs root (network namespaces, tc, eBPF): run it with sudo, e.g. sudo npm run journey -- --local");
+    problems.push("the box needs root (network namespaces, tc, eBPF): run it as root, with sudo if you are not (sudo npx labyrinth journey --local)");
   }
   const packages = new Set<string>();
   const commands = datapath === "ebpf" ? { ...COMMANDS, ...EBPF_COMMANDS } : COMMANDS;

@@ -13,7 +13,7 @@ import { planForBox } from "./plan";
 import { Datapath, preflight } from "./preflight";
 import { boxPaths, BoxState, readState } from "./state";
 import { boxNamespaces, teardownBox } from "./teardown";
-import { BoxTopology, boxTopology } from "./topology";
+import { BOX_PREFIX, BoxTopology, boxTopology } from "./topology";
 
 export { BoxError };
 
@@ -60,8 +60,11 @@ async function holding<T>(prefix: string, doing: string, cleanup: () => void, wo
   try {
     return await cleanUpOnInterrupt(
       () => {
-        cleanup();
-        hold.release();
+        try {
+          cleanup();
+        } finally {
+          hold.release();
+        }
       },
       () => work(hold.now),
     );
@@ -97,11 +100,17 @@ export interface BoxJourneyOptions {
  * torn down after it, on success, error, Ctrl-C or SIGTERM.
  */
 export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourney> {
-  const prefix = options.prefix ?? "labyrinth";
+  const prefix = options.prefix ?? BOX_PREFIX;
   // Looking for a box takes `ip`: only once the tools every box needs are there.
   checkCanRun("iptables");
   let temporary = false;
-  return holding(prefix, "building", () => temporary && teardownBox(prefix), async (now) => {
+  let executor: NetnsExecutor | undefined;
+  // On Ctrl-C: this run's own processes and captures go; the box too, if it was built for the run.
+  const cleanup = () => {
+    executor?.close();
+    if (temporary) teardownBox(prefix);
+  };
+  return holding(prefix, "building", cleanup, async (now) => {
     const up = existingBox(prefix);
     if (up && options.datapath && options.datapath !== up.datapath) {
       throw new BoxError(`the box that is up has the ${up.datapath} datapath: npx labyrinth box down first, or leave out --datapath`);
@@ -122,20 +131,20 @@ export async function journeyInBox(options: BoxJourneyOptions): Promise<BoxJourn
     now("tracing in");
     let result: JourneyResult;
     let traced = built;
+    executor = new NetnsExecutor(topology);
     try {
-      const executor = new NetnsExecutor(topology);
       const plan = await planForBox(executor, topology, options.protocols, datapath);
       result = await runJourney(executor, plan, { where: "box", ...options });
     } finally {
       traced = Date.now();
-      if (temporary) teardownBox(prefix);
+      cleanup();
     }
     return { result, boxWasUp: up !== undefined, timings: { build: built - start, trace: traced - built, teardown: Date.now() - traced } };
   });
 }
 
 /** `box up`: builds the box and leaves it running (torn down if interrupted while building). */
-export async function boxUp(model: LabModel, datapath: Datapath, prefix = "labyrinth"): Promise<BoxTopology> {
+export async function boxUp(model: LabModel, datapath: Datapath, prefix = BOX_PREFIX): Promise<BoxTopology> {
   checkCanRun(datapath);
   return holding(prefix, "building", () => teardownBox(prefix), () => {
     const up = existingBox(prefix);
@@ -147,12 +156,14 @@ export async function boxUp(model: LabModel, datapath: Datapath, prefix = "labyr
 }
 
 /** `box down`: removes the box and whatever a crashed run left of one, unless another run is using it. */
-export async function boxDown(prefix = "labyrinth"): Promise<string[]> {
+export async function boxDown(prefix = BOX_PREFIX): Promise<string[]> {
+  checkCanRun("iptables");
   return holding(prefix, "removing", () => teardownBox(prefix), () => teardownBox(prefix));
 }
 
 /** Runs `change` on the box that is up, holding it; says how to build one when none is. */
 export async function withBoxUp<T>(prefix: string, doing: string, change: (state: BoxState) => T): Promise<T> {
+  checkCanRun("iptables");
   return holding(prefix, doing, () => undefined, () => {
     const up = existingBox(prefix);
     if (!up) throw new BoxError("no box is up: npx labyrinth box up builds one");

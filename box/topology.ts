@@ -64,6 +64,9 @@ export interface BoxTopology {
   readonly services: BoxService[];
 }
 
+/** The prefix of everything the box makes: its namespaces (labyrinth-node-1…), /run/labyrinth, its lock, its processes' mark. */
+export const BOX_PREFIX = "labyrinth";
+
 /** Cilium names a pod's host-side interface lxc + 12 hex digits; so does the box. */
 export function lxcName(namespace: string, pod: string): string {
   return `lxc${createHash("sha256").update(`${namespace}/${pod}`).digest("hex").slice(0, 12)}`;
@@ -119,7 +122,7 @@ export function unfollowedSettings(settings: LabSettings): string[] {
  * server probes and cluster DNS at the article's host parts of those ranges, kube-dns at the
  * service range's tenth address and the probe's Service at the article's place in it.
  */
-export function boxTopology(model: LabModel, prefix = "labyrinth"): BoxTopology {
+export function boxTopology(model: LabModel, prefix = BOX_PREFIX): BoxTopology {
   const { client, server } = model.probes;
   const workerOf = (probe: ProbeModel) => model.workers.find((w) => w.index === probe.worker)!;
   const node = (probe: ProbeModel, gatewayHost: number): BoxNode => {

@@ -26,7 +26,7 @@ export interface JourneyFlags {
 }
 
 /** The lab the box stands for: the current settings' (their addresses), with what it cannot follow said once. */
-function boxModel(): LabModel {
+export function boxModel(): LabModel {
   const model = currentLab();
   const unfollowed = unfollowedSettings(model.settings);
   if (unfollowed.length > 0) console.error(`labyrinth: the box follows the lab's addresses, not ${unfollowed.join(", ")}`);

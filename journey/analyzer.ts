@@ -218,7 +218,7 @@ function trace(exchange: Exchange, plan: CapturePlan, path: CapturePoint[], lead
   const answer = answerAt(end.hop);
   const back = path.slice(0, path.findIndex((p) => p.hop === end.hop) + 1).reverse();
   const reply = answer ? arrivedPastTheVeth(follow(answer, back, seen, "reply", evidence), evidence.delivered === true, evidence) : [];
-  const diagnosis = diagnose({ exchange, plan, path, hops, reply, answer, icmp: icmpAbout(lead, seen.packets), evidence });
+  const diagnosis = diagnose({ exchange, plan, hops, reply, answer, icmp: icmpAbout(lead, seen.packets), evidence });
   return { hops, reply, diagnosis };
 }
 
@@ -242,7 +242,7 @@ export function analyzeExchange(exchange: Exchange, plan: CapturePlan, packets: 
   const base = { label: exchange.label, protocol: exchange.protocol, dns: exchange.label === "DNS" ? dnsLog(exchange, atFirst) : undefined };
   if (!lead) {
     const hops = path.map((point) => ({ hop: point.hop, node: point.node, interface: point.interface, kind: point.kind, seen: false, change: "not seen", changed: [] }));
-    const diagnosis = diagnose({ exchange, plan, path, hops, reply: [], evidence })!;
+    const diagnosis = diagnose({ exchange, plan, hops, reply: [], evidence })!;
     return { ...base, ok: false, hops, reply: [], diagnosis, problem: `${exchange.label}: ${diagnosis.seen}` };
   }
   const { hops, reply, diagnosis } = trace(exchange, plan, path, lead, seen, evidence);

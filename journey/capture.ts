@@ -50,12 +50,13 @@ export async function startCaptures(executor: Executor, plan: CapturePlan, timeo
   const notes: string[] = [];
   for (const point of plan.points.filter((p) => p.pod)) {
     const file = `${dirs.get(point.node)}/journey-${point.node}-${point.pod!.split("/").pop()}.pcapng`;
-    const running = executor.startInPod(point.pod!, ["dumpcap", "-i", "eth0", "-f", point.filter, "-w", file]);
+    let running: Running | undefined;
     try {
+      running = executor.startInPod(point.pod!, ["dumpcap", "-i", "eth0", "-f", point.filter, "-w", file]);
       await running.ready(/^File: /m, timeoutMs);
       list.push({ node: point.node, file, running, inside: point });
     } catch (error) {
-      await running.stop();
+      await running?.stop();
       notes.push(`the capture inside ${point.pod} (its own eth0) did not start, so hop ${point.hop} is seen from the host side only: ${reason(error)}`);
     }
   }
@@ -74,13 +75,15 @@ export interface Captured {
 /** tshark's packets from a capture, up to its last whole packet when it was cut short. */
 function readCapture(what: string, result: ExecResult): { packets: Packet[]; note?: string } {
   const said = (result.stderr || "").trim().split("\n").filter((l) => !/^Running as user/.test(l)).pop() ?? "";
+  let packets: Packet[] | undefined;
   try {
-    const packets = decodePackets(result.stdout);
-    if (result.status === 0) return { packets };
-    return { packets, note: `${what} was read up to its last whole packet (tshark: ${said || `exit ${result.status}`})` };
+    packets = decodePackets(result.stdout);
   } catch {
-    return { packets: [], note: `${what} could not be read (tshark exit ${result.status}${said ? `: ${said}` : ""}): its hops show as not seen` };
+    // tshark's JSON ended early too: nothing of it can be trusted
   }
+  if (packets && result.status === 0) return { packets };
+  if (packets && /cut short|truncated/i.test(said)) return { packets, note: `${what} was read up to its last whole packet (tshark: ${said})` };
+  return { packets: [], note: `${what} could not be read (tshark exit ${result.status}${said ? `: ${said}` : ""}): its hops show as not seen` };
 }
 
 /** Stops every capture (all of them, whatever fails), then decodes them: the packets seen at each hop. */

@@ -7,7 +7,7 @@
  */
 import type { HopView } from "./analyzer";
 import { Packet } from "./decode";
-import { CapturePlan, CapturePoint, Exchange } from "./plan";
+import { CapturePlan, Exchange } from "./plan";
 
 /** A capture point, as a diagnosis names it. */
 export interface HopRef {
@@ -47,7 +47,6 @@ type Sighting = Pick<HopView, "hop" | "node" | "interface" | "kind" | "seen" | "
 export interface DiagnosisInput {
   readonly exchange: Exchange;
   readonly plan: CapturePlan;
-  readonly path: CapturePoint[];
   readonly hops: Sighting[];
   readonly reply: Sighting[];
   /** The answer where the forward trace ended (a reply, or a TCP RST). */
