@@ -1,4 +1,5 @@
-import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { BoxError } from "./errors";
 
 /** Where a box's lock lives: /run, which a reboot empties; tests give a folder of their own. */
@@ -15,19 +16,11 @@ function alive(pid: number): boolean {
   }
 }
 
-interface Held {
-  readonly pid: number;
-  readonly doing: string;
-  /** The lock file's inode: which lock this was, should it be replaced meanwhile. */
-  readonly ino: number;
-}
-
-/** The lock as it is now, or undefined when there is none. Its content is always whole: it is only ever linked or renamed into place. */
-function read(path: string): Held | undefined {
+/** Who holds the box and what it is doing, as its holder last wrote it; undefined when there is no such file. */
+function read(path: string): { pid: number; doing: string } | undefined {
   try {
-    const { ino } = statSync(path);
     const { pid, doing } = JSON.parse(readFileSync(path, "utf8")) as { pid: number; doing: string };
-    return { pid, doing, ino };
+    return { pid, doing };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
@@ -40,66 +33,53 @@ export function holder(prefix: string, dir?: string): { pid: number; doing: stri
   return held && alive(held.pid) && held.pid !== process.pid ? held : undefined;
 }
 
-/** The lock's content, written whole to a file of its own first. */
-function staged(path: string, doing: string): string {
+/** Says what this run is doing: written whole to a file of its own, then renamed into place, so a reader never finds it empty or half-written. */
+function say(path: string, doing: string): void {
   const tmp = `${path}.${process.pid}`;
   writeFileSync(tmp, JSON.stringify({ pid: process.pid, doing }));
-  return tmp;
-}
-
-/** Creates the lock if there is none: link() fails when the name exists, so of two runs only one gets it. */
-function create(path: string, doing: string): boolean {
-  const tmp = staged(path, doing);
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-}
-
-/** Removes the lock a dead run left, unless another run took it over meanwhile (then it is put back). */
-function clearStale(path: string, stale: Held): void {
-  const aside = `${path}.stale.${process.pid}`;
-  try {
-    renameSync(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  // What was moved is the dead run's lock, or a fresh one made since it was read: that one goes back.
-  if (statSync(aside).ino !== stale.ino) {
-    try {
-      linkSync(aside, path);
-    } catch {
-      // a third run holds it now: the fresh one is lost to it either way
-    }
-  }
-  rmSync(aside, { force: true });
+  renameSync(tmp, path);
 }
 
 /**
- * One run at a time, for every command that changes the box or traces in it. Atomic: of two runs
- * that start together, one holds it and the other is told who, before it touches anything. A lock
- * left by a run that died is taken over. Returns a way to say what the run is now doing, and to
- * let go.
+ * Binds an abstract Unix socket named after the lock (Linux): of runs that bind the same name, one
+ * gets it, and the kernel lets go of it when that process ends, however it ends, so no run ever has
+ * to judge a lock stale. Abstract names belong to a network namespace: every command binds it from
+ * the host's. Resolves with nothing when another process holds the name.
  */
-export function holdBox(prefix: string, doing: string, dir?: string): { now: (doing: string) => void; release: () => void } {
-  const path = lockPath(prefix, dir);
-  while (!create(path, doing)) {
+function bind(path: string): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => (error.code === "EADDRINUSE" ? resolve(undefined) : reject(error)));
+    server.listen({ path: `\0${path}` }, () => resolve(server.unref()));
+  });
+}
+
+/** What the run holding the box says it is doing; it may not have said yet, or its file may be a dead run's. */
+async function whoHolds(path: string): Promise<string> {
+  for (let tries = 0; tries < 20; tries++) {
     const held = read(path);
-    if (!held) continue;
-    if (alive(held.pid)) throw new BoxError(`another run (pid ${held.pid}) is ${held.doing} the box: wait for it to end`);
-    clearStale(path, held);
+    if (held && held.pid !== process.pid && alive(held.pid)) return `another run (pid ${held.pid}) is ${held.doing} the box`;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  return "another run is using the box";
+}
+
+/**
+ * One run at a time, for every command that changes the box or traces in it. Of two runs that
+ * start together, one holds it and the other is told who, before it touches anything. A run that
+ * dies lets go of it with its process. Returns a way to say what the run is now doing, and to let go.
+ */
+export async function holdBox(prefix: string, doing: string, dir?: string): Promise<{ now: (doing: string) => void; release: () => void }> {
+  const path = lockPath(prefix, dir);
+  const server = await bind(path);
+  if (!server) throw new BoxError(`${await whoHolds(path)}: wait for it to end`);
+  say(path, doing);
   return {
-    // Renamed into place: a reader never sees the lock empty or half-written.
-    now: (what) => renameSync(staged(path, what), path),
+    now: (what) => say(path, what),
     release: () => {
+      if (!server.listening) return;
       if (read(path)?.pid === process.pid) rmSync(path, { force: true });
+      server.close();
     },
   };
 }

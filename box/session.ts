@@ -56,7 +56,7 @@ function build(topology: BoxTopology, datapath: Datapath, temporary: boolean): v
  * (a temporary box's teardown) runs first.
  */
 async function holding<T>(prefix: string, doing: string, cleanup: () => void, work: (now: (doing: string) => void) => Promise<T> | T): Promise<T> {
-  const hold = holdBox(prefix, doing);
+  const hold = await holdBox(prefix, doing);
   try {
     return await cleanUpOnInterrupt(
       () => {

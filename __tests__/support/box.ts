@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { BoxError } from "../../box/errors";
+import { holdBox } from "../../box/lock";
 import { ownedProcesses } from "../../box/processes";
 import { boxNamespaces } from "../../box/teardown";
 import { CLI } from "./cli";
@@ -55,16 +57,6 @@ export function leftOfTheBox(): string[] {
 
 let networkBefore: string[] = [];
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const TEST_LOCK = "/run/labyrinth-tests.lock";
-
 /**
  * For a test file that uses the box: the tools it needs, one such file at a time (jest runs files
  * side by side, and there is one box), a machine with no box up, and no box left afterwards.
@@ -72,17 +64,14 @@ const TEST_LOCK = "/run/labyrinth-tests.lock";
 export function useTheBox(): void {
   for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftool", "clang", "iptables"]) requireTool(tool);
   jest.setTimeout(120_000);
+  let held: Awaited<ReturnType<typeof holdBox>> | undefined;
   beforeAll(async () => {
-    for (;;) {
-      try {
-        writeFileSync(TEST_LOCK, String(process.pid), { flag: "wx" });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        // A lock whose jest worker died is taken over.
-        if (!alive(Number(readFileSync(TEST_LOCK, "utf8")))) rmSync(TEST_LOCK, { force: true });
-        else await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    // The box's own kind of lock, under a name of the tests': a jest worker that dies lets go of it.
+    while (!held) {
+      held = await holdBox("labyrinth-tests", "testing").catch((error: unknown) => {
+        if (!(error instanceof BoxError)) throw error;
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100));
+      });
     }
     if (boxNamespaces("labyrinth").length > 0) throw new Error("a box is up on this machine: npx labyrinth box down, then run the tests");
     networkBefore = hostNetwork();
@@ -90,6 +79,6 @@ export function useTheBox(): void {
   afterAll(() => {
     // Whatever a failed test left up goes too.
     labyrinth(["box", "down"]);
-    rmSync(TEST_LOCK, { force: true });
+    held?.release();
   });
 }
