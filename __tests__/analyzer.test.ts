@@ -1,7 +1,7 @@
 import { analyzeExchange } from "../journey/analyzer";
 import { Packet } from "../journey/decode";
 import { expectedHops, makePlan } from "../journey/plan";
-import { ARTICLE, articleCaptures, articlePlan, exchange, points } from "./fixtures/article-captures";
+import { ARTICLE, articleCaptures, articlePlan, exchange, pastTheVeth, points } from "./fixtures/article-captures";
 
 const analyze = (label: "DNS" | "TCP", packets = articleCaptures(), plan = articlePlan()) =>
   analyzeExchange(plan.exchanges.find((e) => e.label === label)!, plan, packets);
@@ -262,13 +262,6 @@ describe("when the packet does not arrive: where it was last seen, first missed,
 });
 
 describe("BPF host routing: delivered past the host-side veth", () => {
-  /** What the host-side lxcs see when Cilium hands packets to the pods with bpf_redirect_peer: what leaves the pods, nothing that enters them. */
-  const pastTheVeth = () => {
-    const packets = articleCaptures();
-    packets.set(1, packets.get(1)!.filter((p) => p.dst !== ARTICLE.client));
-    packets.set(6, packets.get(6)!.filter((p) => p.dst !== ARTICLE.server));
-    return packets;
-  };
   const tcp = exchange("TCP");
 
   test("the server's lxc saw nothing, but the answer came back and the payload was echoed: arrived, said so, not a loss", () => {

@@ -4,7 +4,7 @@ import { parseCtList } from "../journey/cilium-ct";
 import { parseLbList } from "../journey/cilium-lb";
 import { Packet } from "../journey/decode";
 import { parseHubbleFlows } from "../journey/hubble";
-import { ARTICLE, articleCaptures, articlePlan } from "./fixtures/article-captures";
+import { ARTICLE, articleCaptures, articlePlan, pastTheVeth } from "./fixtures/article-captures";
 import { ok, standInExecutor } from "./support/stand-in-executor";
 
 // Cilium's evidence beside the article's captures. The maps and flows are written in the formats of
@@ -13,7 +13,7 @@ import { ok, standInExecutor } from "./support/stand-in-executor";
 const plan = articlePlan();
 const PORT = 38430;
 const client = `${ARTICLE.client}:${PORT}`;
-const analyzed = (packets = articleCaptures()) => analyzeExchange(plan.exchanges.find((e) => e.label === "TCP")!, plan, packets);
+const analyzed = (packets = articleCaptures(), evidence = {}) => analyzeExchange(plan.exchanges.find((e) => e.label === "TCP")!, plan, packets, evidence);
 
 /** The 1.18 row format (protocol and slot per row), for the article's Service. */
 const lbList = (backend = ARTICLE.server) => `SERVICE ADDRESS             BACKEND ADDRESS (REVNAT_ID) (SLOT)
@@ -83,10 +83,21 @@ describe("Cilium's evidence beside the hops it confirms", () => {
 
 describe("where Cilium and the captures disagree, it is said", () => {
   test("Hubble saw the packet delivered where the capture did not", () => {
+    // Lost at hop 6 as far as the captures tell: not seen there, and no answer anywhere.
     const packets = articleCaptures();
-    packets.set(6, packets.get(6)!.filter((p: Packet) => p.tcp?.flags.join() !== "SYN"));
+    for (const [hop, list] of packets) packets.set(hop, list.filter((p: Packet) => !p.tcp || (hop !== 6 && p.dst !== ARTICLE.client)));
     expect(relateFlow(plan, analyzed(packets), maps(), allHubble()).disagreements).toEqual([
       `Hubble saw the packet at to-endpoint on node-2 (hop 6, ${ARTICLE.serverLxc}), where the capture did not`,
+    ]);
+  });
+
+  test("not where BPF host routing delivered past the lxc: Hubble's to-endpoint there confirms the delivery the capture could not see", () => {
+    const evidence = relateFlow(plan, analyzed(pastTheVeth(), { delivered: true, hostRouting: "BPF" }), maps(), allHubble());
+    expect(evidence.disagreements).toEqual([]);
+    const confirmations = evidence.beside.filter((b) => b.text.includes("confirms"));
+    expect(confirmations).toEqual([
+      { direction: "reply", hop: 1, text: `Hubble's to-endpoint on node-1 confirms the answer was delivered past ${ARTICLE.clientLxc}, which did not see it: BPF host routing` },
+      { direction: "forward", hop: 6, text: `Hubble's to-endpoint on node-2 confirms the packet was delivered past ${ARTICLE.serverLxc}, which did not see it: BPF host routing` },
     ]);
   });
 

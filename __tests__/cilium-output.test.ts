@@ -25,6 +25,12 @@ describe("cilium-dbg bpf lb list", () => {
     expect(lbEntryFor(services, "10.96.0.10", 53, "tcp")).toBeUndefined();
   });
 
+  test("protocol ANY (Cilium not telling protocols apart, e.g. `10.96.108.211:0/ANY (0)`): the entry serves TCP and UDP alike", () => {
+    const services = parseLbList(LB_LIST_WITH_PROTOCOL.replaceAll("/UDP", "/ANY"));
+    expect(services.map((s) => s.protocol)).toEqual(["ANY"]);
+    for (const protocol of ["tcp", "udp"]) expect(lbEntryFor(services, "10.96.0.10", 53, protocol)?.backends).toEqual(["10.244.0.104:53", "10.244.0.191:53"]);
+  });
+
   test("services without backends", () => {
     const services = parseLbList(LB_LIST_NO_BACKENDS);
     expect(services.map((s) => [s.frontend, s.protocol, s.revNat, s.backends.length])).toEqual([

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Page } from "playwright-core";
 import { labyrinth, leftOfTheBox, ROOT, useTheBox } from "./support/box";
-import { Browser, openBrowser } from "./support/browser";
+import { Browser, openBrowser, printedSheets } from "./support/browser";
 
 // The page `journey --local --html` writes, opened in Debian's Chromium: what a reader sees,
 // checked against the JSON of the same run. The screenshots are kept for a reviewer in
@@ -154,6 +154,7 @@ describe("the page of a journey that went through", () => {
 
   test("nothing was fetched but the file itself, and the browser had nothing to complain of", () => {
     expect(requests).toEqual([pathToFileURL(file).href]);
+    // A load the content security policy blocks may raise no request (a frame, an icon): the console still says it.
     expect(complaints).toEqual([]);
   });
 
@@ -174,6 +175,31 @@ describe("the page of a journey that went through", () => {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  test("printed on real landscape A4 sheets: each exchange whole on a sheet of its own, one after the other", async () => {
+    const print = (await open(file)).page;
+    try {
+      // A mark at the top and at the bottom of each exchange, taking no room, to find the sheet each lands on.
+      await print.locator("section.exchange").evaluateAll((sections) =>
+        sections.forEach((section: any) => {
+          for (const edge of ["top", "bottom"]) {
+            const mark = Object.assign(section.ownerDocument.createElement("span"), { textContent: `mark-${edge}-${section.getAttribute("aria-labelledby")}` });
+            mark.style.cssText = "display: block; height: 0; font-size: 1px; line-height: 1px";
+            if (edge === "top") section.prepend(mark);
+            else section.append(mark);
+          }
+        }),
+      );
+      const sheets = await printedSheets(print);
+      const sheetOf = (mark: string) => sheets.findIndex((text) => text.includes(mark));
+      const spans = result.exchanges.map((e: any) => [sheetOf(`mark-top-exchange-${e.label}`), sheetOf(`mark-bottom-exchange-${e.label}`)]);
+      const first = spans[0][0];
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(spans).toEqual(result.exchanges.map((_: unknown, i: number) => [first + i, first + i]));
+    } finally {
+      await print.close();
+    }
+  });
+
   test("a screenshot of the happy path: journey.png", async () => {
     await page.locator('section[aria-labelledby="exchange-TCP"]').screenshot({ path: join(SHOTS, "journey.png") });
   });
@@ -183,6 +209,7 @@ describe("the page of a journey on a broken path (node-2 drops the tunnel's port
   let result: any;
   let page: Page;
   let requests: string[];
+  let complaints: string[];
   let file: string;
   beforeAll(async () => {
     expect(labyrinth(["box", "up"]).status).toBe(0);
@@ -193,7 +220,7 @@ describe("the page of a journey on a broken path (node-2 drops the tunnel's port
       labyrinth(["box", "fix"]);
       labyrinth(["box", "down"]);
     }
-    ({ page, requests } = await open(file));
+    ({ page, requests, complaints } = await open(file));
   });
 
   test("where it was last seen and where it was lost, said in words beside the colour", async () => {
@@ -216,8 +243,9 @@ describe("the page of a journey on a broken path (node-2 drops the tunnel's port
     expect(await box.locator("ol.causes > li").allInnerTexts()).toEqual(tcp.diagnosis.causes);
   });
 
-  test("nothing was fetched; the box is gone", () => {
+  test("nothing was fetched, and the browser had nothing to complain of; the box is gone", () => {
     expect(requests).toEqual([pathToFileURL(file).href]);
+    expect(complaints).toEqual([]);
     expect(leftOfTheBox()).toEqual([]);
   });
 

@@ -37,6 +37,16 @@ describe("kube-proxy's counters: only what this run counted", () => {
     expect(proof.verdict).toBe("iptables");
   });
 
+  test("counters zeroed during the run by a kube-proxy sync: never a negative count; what they counted since is at least this run's", async () => {
+    const { proof } = await proofWith(5, 2);
+    expect(proof.natRules).toEqual([{ packets: 2, before: 5, reset: true, chain: "KUBE-SERVICES", rule: expect.stringContaining(`${ARTICLE.service}/32`) }]);
+    expect(proof.verdict).toBe("iptables");
+    // Nothing counted since the reset: what the run counted before it is lost, so no verdict.
+    const zeroed = (await proofWith(5, 0)).proof;
+    expect(zeroed.natRules[0]).toMatchObject({ packets: 0, reset: true });
+    expect(zeroed.verdict).toBe("unknown");
+  });
+
   test("counters that could not be read before the run: no verdict from them, and it is said", async () => {
     const { executor } = standInExecutor([
       [/bpftool/, net],

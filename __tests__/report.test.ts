@@ -9,7 +9,7 @@ import { ARTICLE, articleCaptures, articlePlan } from "./fixtures/article-captur
 
 const plan = articlePlan();
 const programs = [{ interface: ARTICLE.clientLxc, hook: "ingress", name: "cil_from_container" }];
-const natRules = (packets: number, before: number) => [{ packets, before, chain: "KUBE-SERVICES", rule: `-d ${ARTICLE.service}/32 -p tcp --dport 9999 -j KUBE-SVC-X` }];
+const natRules = (packets: number, before: number, reset?: true) => [{ packets, before, ...(reset ? { reset } : {}), chain: "KUBE-SERVICES", rule: `-d ${ARTICLE.service}/32 -p tcp --dport 9999 -j KUBE-SVC-X` }];
 const kept = { kubeProxyReplacement: false, socketLB: "off", hostRouting: "Legacy", network: "Tunnel [vxlan]" } as const;
 
 function result(proof: Partial<Proof>, packets = articleCaptures()): JourneyResult {
@@ -32,6 +32,12 @@ describe("kube-proxy's counters in the text", () => {
     expect(summary(result({ natRules: natRules(0, 5) }))).toContain(
       `- kube-proxy's nat rules for ${ARTICLE.service} (iptables-save -c): 0 packets during this run in 1 rules (KUBE-SERVICES); 5 before it, from earlier connections`,
     );
+  });
+
+  test("counters reset during the run: what they counted since, as a floor", () => {
+    const text = summary(result({ natRules: natRules(2, 5, true), verdict: "iptables" }));
+    expect(text).toContain(`- kube-proxy's nat rules for ${ARTICLE.service} (iptables-save -c): counters were reset during the run (a kube-proxy sync): at least 2 packets since, in 1 rules (KUBE-SERVICES)`);
+    expect(text).not.toContain("during this run in");
   });
 });
 

@@ -5,11 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # cloud-init, shellcheck: lint the rendered bootstrap. Chromium and a font: the browser test of
-# journey --html (playwright-core drives this browser, it downloads none). The rest: the box
-# (network namespaces, the eBPF program, DNS, captures).
+# journey --html (playwright-core drives this browser, it downloads none); poppler-utils reads the
+# sheets Chromium prints. The rest: the box (network namespaces, the eBPF program, DNS, captures).
 PACKAGES=(
   cloud-init shellcheck openssl time
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core poppler-utils
   iproute2 procps iptables nftables clang llvm libbpf-dev linux-libc-dev bpftool
   tshark dnsmasq-base socat ncat
 )

@@ -90,8 +90,14 @@ function hubbleBeside(exchange: ExchangeResult, events: FlowEvidence["hubble"]):
     beside.push({ direction, hop: hop.hop, text: eventText(event, count) });
     const seen = views.find((v) => v.hop === hop.hop);
     if (!seen || (event.verdict !== "FORWARDED" && event.verdict !== "TRANSLATED")) continue;
+    const what = direction === "forward" ? "packet" : "answer";
+    if (seen.bypassed) {
+      // BPF host routing hands it to the pod past the host-side veth: Hubble saw the delivery the capture cannot.
+      beside.push({ direction, hop: hop.hop, text: `Hubble's ${event.point} on ${event.node} confirms the ${what} was delivered past ${hop.interface}, which did not see it: BPF host routing` });
+      continue;
+    }
     if (!seen.seen) {
-      disagreements.push(`Hubble saw the ${direction === "forward" ? "packet" : "answer"} at ${event.point} on ${event.node} (hop ${hop.hop}, ${hop.interface}), where the capture did not`);
+      disagreements.push(`Hubble saw the ${what} at ${event.point} on ${event.node} (hop ${hop.hop}, ${hop.interface}), where the capture did not`);
       continue;
     }
     // The far side of the flow as it was on the wire there: the destination going, the source coming back.

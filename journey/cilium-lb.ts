@@ -8,7 +8,7 @@
 export interface LbService {
   /** `address:port`. */
   readonly frontend: string;
-  /** TCP or UDP, when this Cilium version tells them apart. */
+  /** TCP or UDP, when this Cilium version tells them apart; ANY where protocol differentiation is off. */
   readonly protocol?: string;
   /** The id that ties connection-tracking entries back to this Service. */
   readonly revNat: number;
@@ -40,7 +40,8 @@ export function parseLbList(text: string): LbService[] {
   return [...services.values()].map((s) => ({ ...s, backends: s.backends.sort((a, b) => a[0] - b[0]).map(([, b]) => b) }));
 }
 
-/** The entry for a Service's address and port, for a protocol (an entry that names none serves both). */
+/** The entry for a Service's address and port, for a protocol (an entry that names none, or ANY, serves both). */
 export function lbEntryFor(services: LbService[], address: string, port: number, protocol: string): LbService | undefined {
-  return services.find((s) => s.frontend === `${address}:${port}` && (s.protocol === undefined || s.protocol === protocol.toUpperCase()));
+  const serves = (s: LbService) => s.protocol === undefined || s.protocol === "ANY" || s.protocol === protocol.toUpperCase();
+  return services.find((s) => s.frontend === `${address}:${port}` && serves(s));
 }

@@ -17,10 +17,12 @@ export interface AttachedProgram {
 }
 
 export interface NatRule {
-  /** Packets it counted during this run: after the trigger, less before the captures. */
+  /** Packets it counted during this run: after the trigger, less before the captures; after a reset, at least this. */
   readonly packets: number;
   /** Packets it had counted before the run (earlier connections from the node). */
   readonly before: number;
+  /** Its counter went down during the run: kube-proxy rewrote its chains, zeroing the counters (a sync). */
+  readonly reset?: true;
   readonly chain: string;
   readonly rule: string;
 }
@@ -41,7 +43,7 @@ export interface Proof {
 }
 
 /** A nat rule and its counter at one moment. */
-export type NatCount = Omit<NatRule, "before">;
+export type NatCount = Omit<NatRule, "before" | "reset">;
 
 /** The nat counters before the run, or why they could not be read. */
 export type NatBaseline = { readonly rules: NatCount[] } | { readonly error: string };
@@ -80,12 +82,16 @@ export async function readNatCounters(executor: Executor, plan: CapturePlan, ipt
   return { rules: parseIptablesSave(saved.stdout).filter((r) => r.rule.includes(`${plan.target.service.address}/32`)) };
 }
 
-/** The counters now, less the baseline: what this run counted. A rule new since the baseline counted from zero. */
+/**
+ * The counters now, less the baseline: what this run counted. A rule new since the baseline counted
+ * from zero; a counter below its baseline was zeroed by a kube-proxy sync, and all it counted since is
+ * this run's (what the run counted before the reset is lost).
+ */
 function counted(now: NatCount[], baseline: NatBaseline): NatRule[] {
   const earlier = "rules" in baseline ? baseline.rules : [];
   return now.map((r) => {
     const before = earlier.find((e) => e.chain === r.chain && e.rule === r.rule)?.packets ?? 0;
-    return { ...r, packets: r.packets - before, before };
+    return r.packets < before ? { ...r, before, reset: true } : { ...r, packets: r.packets - before, before };
   });
 }
 
@@ -113,6 +119,8 @@ export async function readProof(executor: Executor, plan: CapturePlan, baseline:
   const natRules = "rules" in after ? counted(after.rules, baseline) : [];
   const hits = natRules.reduce((sum, r) => sum + r.packets, 0);
   const onClientLxc = programs.some((p) => p.interface === plan.points[0].interface);
-  const verdict = "error" in baseline ? "unknown" : hits > 0 ? "iptables" : onClientLxc && "rules" in after ? "ebpf" : "unknown";
+  // No hit since a reset does not say kube-proxy did not translate: its hits may have been zeroed.
+  const silent = "rules" in after && !natRules.some((r) => r.reset);
+  const verdict = "error" in baseline ? "unknown" : hits > 0 ? "iptables" : onClientLxc && silent ? "ebpf" : "unknown";
   return { node, programs, natRules, hasAgent: executor.hasAgent, ...(agent ? { agent } : {}), verdict, errors };
 }

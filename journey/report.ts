@@ -124,7 +124,9 @@ function natText(proof: Proof): string {
   if (proof.natRules.length === 0) return "none found";
   const sum = (of: (r: Proof["natRules"][number]) => number) => proof.natRules.reduce((total, r) => total + of(r), 0);
   const before = sum((r) => r.before);
-  return `${sum((r) => r.packets)} packets during this run in ${proof.natRules.length} rules (${[...new Set(proof.natRules.map((r) => r.chain))].join(", ")})${before > 0 ? `; ${before} before it, from earlier connections` : ""}`;
+  const rules = `in ${proof.natRules.length} rules (${[...new Set(proof.natRules.map((r) => r.chain))].join(", ")})`;
+  if (proof.natRules.some((r) => r.reset)) return `counters were reset during the run (a kube-proxy sync): at least ${sum((r) => r.packets)} packets since, ${rules}`;
+  return `${sum((r) => r.packets)} packets during this run ${rules}${before > 0 ? `; ${before} before it, from earlier connections` : ""}`;
 }
 
 /** The agent's own view, in one line; or why there is none. */

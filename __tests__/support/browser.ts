@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BrowserContext, chromium } from "playwright-core";
+import { BrowserContext, chromium, Page } from "playwright-core";
 import { requireTool } from "./tools";
 
 /** Debian's Chromium (bin/setup.sh installs it): playwright-core drives it and downloads no browser of its own. */
@@ -34,4 +35,13 @@ export async function openBrowser(viewport = { width: 1440, height: 900 }): Prom
     rmSync(profile, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The page as Chromium prints it on landscape A4 sheets: the text of each sheet, in order (poppler's pdftotext ends each with a form feed). */
+export async function printedSheets(page: Page): Promise<string[]> {
+  requireTool("pdftotext", "poppler-utils");
+  const pdf = await page.pdf({ format: "A4", landscape: true });
+  const text = spawnSync("pdftotext", ["-", "-"], { input: pdf, encoding: "utf8" });
+  if (text.status !== 0) throw new Error(`pdftotext could not read Chromium's PDF: ${text.stderr}`);
+  return text.stdout.split("\f").slice(0, -1);
 }
