@@ -75,7 +75,7 @@ export class ApiWait extends Construct {
     check(
       !condition.needsClientCertificate || credentials !== undefined,
       "access.clientCredentialsFile",
-      `waiting for ${condition.args.join(" ")} needs the client certificate: name the state file and outputs that hold it`,
+      `waiting for ${condition.args.join(" ")} needs the client certificate, which the wait reads from a local state file, and there is none (a remote backend keeps no local file): give the identity's stack cdktf's local backend, or name a state file and outputs that hold the certificate`,
     );
     check(
       !condition.needsClientCertificate || credentials?.stack !== TerraformStack.of(this).node.id,

@@ -17,8 +17,9 @@ export { KubeadmRole };
 export type KubeadmClusterSettings = ClusterInput;
 
 /**
- * What a worker needs of its control plane, and what CiliumRelease reads of the cluster. A
- * KubeadmNode of role control-plane is one; a control plane of your own can be described the same way.
+ * What a worker needs of its control plane, what CiliumRelease reads of the cluster, and where
+ * `clusterAccess` reaches it. A KubeadmNode of role control-plane is one; a control plane of your
+ * own can be described the same way.
  */
 export interface IKubeadmControlPlane {
   /** `control-plane`: a worker given a worker is refused. */
@@ -26,6 +27,8 @@ export interface IKubeadmControlPlane {
   readonly name: string;
   /** Its internal address: the cluster's `controlPlaneAddress`. */
   readonly internalAddress: string;
+  /** The address the deployer's machine reaches its API server at (`clusterAccess`'s endpoint). */
+  readonly externalAddress: string;
   readonly network: INodeNetwork;
   readonly identity: IClusterIdentity;
   /** The cluster settings it was built with: its workers must have the same. */
