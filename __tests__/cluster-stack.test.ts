@@ -177,6 +177,8 @@ describe("ProbeWorkload: the article's 1.yaml and 2.yaml", () => {
     ]);
     expect(container.readiness_probe.tcp_socket).toEqual([{ port: "9999" }]);
     expect(container.command).toEqual(["/bin/sh", "/labyrinth/probe-listener.sh"]);
+    // The script requires its port: the container's is the Service's.
+    expect(container.env).toEqual([{ name: "PORT", value: String(service.spec.port[0].port) }]);
   });
 
   test("the listener script reaches the pod as it is in workload/, escaped for Terraform", () => {
