@@ -51,6 +51,12 @@ describe("the readiness gate", () => {
     expect(cluster.data).not.toHaveProperty("http");
   });
 
+  test("says what the infrastructure stack's own readiness wait says when it gives up", () => {
+    const hint = (json: TerraformJson) => waitFor(json, " readyz").provisioner[0]["local-exec"].environment.LABYRINTH_HINT;
+    expect(hint(infra)).toBe("read the control plane's bootstrap: gcloud compute instances get-serial-port-output labyrinth-node-0 --zone us-east4-b | grep labyrinth:");
+    expect(hint(cluster)).toBe(hint(infra));
+  });
+
   test("precedes the Cilium release", () => {
     expect(dependsOn(cilium)).toEqual([addressOf(cluster, "terraform_data", gate)]);
   });

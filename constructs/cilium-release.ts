@@ -74,7 +74,7 @@ export class CiliumRelease extends Construct {
       namespace: "kube-system",
       values: [stringify(this.values)],
       wait: true,
-      timeout: props.timeoutSeconds ?? 900,
+      timeout: props.timeoutSeconds ?? DEFAULTS.ciliumRolloutSeconds,
       dependsOn: props.dependsOn,
     });
   }

@@ -51,7 +51,7 @@ export class ProbeWorkload extends Construct {
     check(Number.isInteger(workers) && workers >= 1, "workers", `${workers}: the probes need at least 1 worker`);
     this.image = props.image ?? DEFAULTS.probeImage;
     checkImage(this.image, "image");
-    const listener = props.listener ?? true;
+    const listener = props.listener ?? DEFAULTS.probeListener;
 
     for (let n = 1; n <= workers; n++) {
       const names = probeNames(n);

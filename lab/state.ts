@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LabModel, resolveLab } from "../model/lab";
-import { labOfStack, stackIds } from "../model/names";
+import { labOfStack, stackIds, stackOfStateFile, stateFileName } from "../model/names";
 import { modelFromRecord } from "../model/record";
 import { LabSettings, settingsFromEnv } from "../model/settings";
 
-/** cdktf's local backend keeps each stack's state beside the project as terraform.<stack>.tfstate. */
+/** Where cdktf's local backend keeps a stack's state: beside the project. */
 export function statePath(stack: string, dir = process.cwd()): string {
-  return join(dir, `terraform.${stack}.tfstate`);
+  return join(dir, stateFileName(stack));
 }
 
 interface State {
@@ -55,7 +55,7 @@ function deployedAs(name: string, dir: string, current: LabSettings): DeployedLa
 /** The names of the labs deployed from this folder. */
 export function deployedLabNames(dir = process.cwd()): string[] {
   return readdirSync(dir)
-    .map((file) => /^terraform\.(.+)\.tfstate$/.exec(file)?.[1])
+    .map(stackOfStateFile)
     .map((stack) => (stack === undefined ? undefined : labOfStack(stack)))
     .filter((name): name is string => name !== undefined)
     .filter((name) => {
