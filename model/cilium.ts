@@ -65,7 +65,11 @@ export interface CiliumInput {
    * @default {}
    */
   readonly values?: HelmValues;
-  /** The cluster Cilium goes into, when known: its kube-proxy setting decides the replacement. */
+  /**
+   * Internal, not a prop: the cluster Cilium goes into, when known (its kube-proxy setting decides
+   * the replacement). CiliumRelease fills it from its `controlPlane`; CiliumReleaseProps leaves it out.
+   * @internal
+   */
   readonly cluster?: { readonly controlPlane: string; readonly controlPlaneAddress: string; readonly kubeProxy: boolean };
 }
 
