@@ -27,7 +27,7 @@ const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b",
 /**
  * A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer.
  * `declined`: cdktf destroy exits 1 having destroyed nothing, as when its prompt is answered no.
- * `stopsHalfway`: the first cdktf destroy fails having dropped the state's outputs, as Terraform
+ * `stopsHalfway`: the first cdktf destroy fails having emptied the state's outputs, as Terraform
  * does, and left a resource; the next one finishes.
  */
 function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings>; declined?: boolean; stopsHalfway?: boolean }) {

@@ -38,8 +38,9 @@ export function madeInstances(stack: string, dir = process.cwd()): Set<string> {
 }
 
 /**
- * Where `npm run destroy` keeps a copy of a lab's record while it runs: Terraform drops a stack's
- * outputs as its destroy starts, so one that stops halfway leaves resources and no record.
+ * Where `npm run destroy` keeps a copy of a lab's record while it runs: Terraform empties a stack's
+ * outputs in a destroy, even one that fails halfway (hashicorp/terraform#29270), which then leaves
+ * resources and no record.
  */
 export function recordCopyPath(name: string, dir = process.cwd()): string {
   return `${statePath(stackIds(name).infrastructure, dir)}.record`;
