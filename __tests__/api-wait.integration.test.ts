@@ -180,7 +180,7 @@ describe("the client certificate stays in its file", () => {
     const stack = testStack("waits");
     const access = { endpoint: "https://10.0.0.1:6443", caCertPem: "ca", clientCertPem: "cert", clientKeyPem: "key" };
     expect(() => new ApiWait(stack, "Crd", { access, condition: WaitCondition.crdEstablished("x.example.com") })).toThrow(
-      /^access\.clientCredentialsFile: waiting for crd x\.example\.com needs the client certificate: name the state file and outputs that hold it$/,
+      /^access\.clientCredentialsFile: waiting for crd x\.example\.com needs the client certificate, which the wait reads from a local state file, and there is none \(a remote backend keeps no local file\): give the identity's stack cdktf's local backend, or name a state file and outputs that hold the certificate$/,
     );
   });
 });

@@ -19,6 +19,12 @@ function controlPlane(kubeProxy: boolean) {
   });
 }
 
+test("the cluster it goes into is its controlPlane's: CiliumInput's internal cluster is no prop", () => {
+  // @ts-expect-error cluster is filled from controlPlane, never given
+  const values = release({ controlPlane: controlPlane(false), cluster: { controlPlane: "other", controlPlaneAddress: "10.0.0.9", kubeProxy: true } }).values;
+  expect(values).toMatchObject({ kubeProxyReplacement: "true", k8sServiceHost: "10.20.0.10" });
+});
+
 describe("chart versions", () => {
   test("the value keys of 1.17.4 (the article's), 1.18.12 and 1.19.6 ship with the library", () => {
     expect(CILIUM_CHART_VERSIONS).toEqual(["1.17.4", "1.18.12", "1.19.6"]);

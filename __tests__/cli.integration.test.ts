@@ -2,6 +2,10 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordCopyPath } from "../lab/state";
+import { resolveLab } from "../model/lab";
+import { recordOutput } from "../model/record";
+import { DEFAULT_SETTINGS } from "../model/settings";
 import { writeInfraState } from "./support/deployed";
 
 const ROOT = join(__dirname, "..");
@@ -187,6 +191,23 @@ describe("npx labyrinth", () => {
       writeFileSync(join(folder, "terraform.old-infra.tfstate"), JSON.stringify({ version: 4, outputs: {}, resources: [] }));
       writeInfraState(folder, { kubeconfig: "a\n" }, { name: "team-a" });
       expect(run({}).status).toBe(0);
+    });
+
+    test("resources and no record: the current settings with the lab's name, and a line that says how that comes about", () => {
+      writeFileSync(join(folder, "terraform.team-a-infra.tfstate"), JSON.stringify({ version: 4, outputs: { kubeconfig: { value: "a\n" } }, resources: [{ type: "google_compute_network" }] }));
+      const result = run({});
+      expect(result.stderr).toBe(
+        "labyrinth: lab team-a: no record of its settings in the state: deployed before labs recorded them, or a destroy that stopped halfway; using the current settings with its name (a deploy records them)\n",
+      );
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(folder, ".kube", "team-a.yaml"), "utf8")).toBe("a\n");
+    });
+
+    test("a copy of the record that a destroy left beside a state with nothing in it is no lab", () => {
+      writeFileSync(join(folder, "terraform.old-infra.tfstate"), JSON.stringify({ version: 4, outputs: {}, resources: [] }));
+      writeFileSync(recordCopyPath("old", folder), recordOutput(resolveLab({ ...DEFAULT_SETTINGS, name: "old" })).value);
+      expect(run({}).stderr.trim()).toBe(`labyrinth: no lab is deployed from ${folder}: npm run deploy builds one (run the lab's commands where you deployed it)`);
+      expect(run({ LABYRINTH_NAME: "old" }).stderr.trim()).toBe(`labyrinth: no lab old is deployed from ${folder}: npm run deploy builds one (run the lab's commands where you deployed it)`);
     });
   });
 });

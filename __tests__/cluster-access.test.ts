@@ -5,7 +5,7 @@ import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import { App, GcsBackend, LocalBackend, TerraformStack } from "cdktf";
-import { ApiWait, ClusterIdentity, clusterAccess, KubeadmNode, LabyrinthNetwork, WaitCondition } from "../constructs";
+import { ApiWait, ClusterIdentity, clusterAccess, IClusterAdmin, IClusterIdentity, IKubeadmControlPlane, KubeadmNode, LabyrinthNetwork, WaitCondition } from "../constructs";
 import { refusal } from "./support/refusal";
 import { TerraformJson } from "./support/synth";
 
@@ -64,6 +64,53 @@ describe("clusterAccess", () => {
   });
 });
 
+describe("a control plane and an identity of one's own, described by the interfaces", () => {
+  /** A control plane built elsewhere: only what IKubeadmControlPlane says, and an identity as IClusterAdmin. */
+  function ownCluster() {
+    const { controlPlane, identity, inCluster, synth } = twoStacks();
+    const ownIdentity: IClusterIdentity & IClusterAdmin = {
+      token: identity.token,
+      tokenTtlHours: 24,
+      caCertPem: "own-ca",
+      caKeyPem: "own-ca-key",
+      adminCertPem: "own-admin",
+      adminKeyPem: "own-admin-key",
+    };
+    const own: IKubeadmControlPlane = {
+      role: "control-plane",
+      name: "own-cp",
+      internalAddress: "10.168.0.2",
+      externalAddress: "203.0.113.7",
+      network: controlPlane.network,
+      identity: ownIdentity,
+      cluster: controlPlane.cluster,
+      instance: controlPlane.instance,
+    };
+    return { own, ownIdentity, inCluster, synth };
+  }
+
+  test("give an access at the control plane's external address, without a credentials file unless the identity names one", () => {
+    const { own, ownIdentity } = ownCluster();
+    expect(clusterAccess(own, ownIdentity)).toEqual({ endpoint: "https://203.0.113.7:6443", caCertPem: "own-ca", clientCertPem: "own-admin", clientKeyPem: "own-admin-key" });
+  });
+
+  test("an identity that names its credentials file passes it on to the waits", () => {
+    const { own, ownIdentity, inCluster, synth } = ownCluster();
+    const file = { statePath: "/srv/state/own.tfstate", certificateOutput: "admin_cert", keyOutput: "admin_key" };
+    const access = clusterAccess(own, { ...ownIdentity, adminCredentialsFile: () => file });
+    new ApiWait(inCluster, "Check", { access, condition: WaitCondition.jobSucceeded("wrk-1", "check") });
+    const env = Object.values(synth().inCluster.resource.terraform_data)[0].provisioner[0]["local-exec"].environment;
+    expect(env).toMatchObject({ LABYRINTH_API: "https://203.0.113.7:6443", LABYRINTH_CLIENT_STATE: file.statePath, LABYRINTH_CLIENT_CERT_OUTPUT: "admin_cert", LABYRINTH_CLIENT_KEY_OUTPUT: "admin_key" });
+  });
+
+  test("an identity with another CA than the control plane's is refused", () => {
+    const { own, ownIdentity } = ownCluster();
+    expect(refusal(() => clusterAccess(own, { ...ownIdentity, caCertPem: "another-ca" })).message).toBe(
+      "identity: own-cp trusts another cluster identity: pass the identity its nodes were built with",
+    );
+  });
+});
+
 describe("the state file the waits read", () => {
   test("a LocalBackend's own path, relative to the stack's folder", () => {
     const { identity, controlPlane, inCluster, synth, app } = twoStacks((stack) => new LocalBackend(stack, { path: "../../../state/infra.tfstate" }));
@@ -72,11 +119,18 @@ describe("the state file the waits read", () => {
     expect(env.LABYRINTH_CLIENT_STATE).toBe(join(app.outdir, "..", "state", "infra.tfstate"));
   });
 
-  test("a remote backend has no local file: refused with one line", () => {
-    const { identity, controlPlane } = twoStacks((stack) => new GcsBackend(stack, { bucket: "my-state", prefix: "infra" }));
-    expect(refusal(() => clusterAccess(controlPlane, identity)).message).toBe(
-      "adminCredentialsFile: stack infra keeps its state in a gcs backend, but the deploy's waits read the admin certificate from a local state file: give that stack cdktf's local backend",
-    );
+  test("a remote backend has no local file: the access serves the readiness wait, and a wait that needs the certificate is refused there", () => {
+    const { identity, controlPlane, inCluster, synth } = twoStacks((stack) => new GcsBackend(stack, { bucket: "my-state", prefix: "infra" }));
+    const access = clusterAccess(controlPlane, identity);
+    expect(access.clientCredentialsFile).toBeUndefined();
+    new ApiWait(inCluster, "Ready", { access, condition: WaitCondition.apiServerReady() });
+    const error = refusal(() => new ApiWait(inCluster, "Crd", { access, condition: WaitCondition.crdEstablished("x.example.com") }));
+    expect(error.setting).toBe("access.clientCredentialsFile");
+    expect(error.message).toContain("waiting for crd x.example.com needs the client certificate, which the wait reads from a local state file, and there is none");
+    const { infra, inCluster: json } = synth();
+    // No output of the admin certificate for a file no wait can read.
+    expect(Object.keys(infra.output ?? {}).filter((name) => name.includes("Admin"))).toEqual([]);
+    expect(Object.values(json.resource.terraform_data)[0].provisioner[0]["local-exec"].command).toMatch(/ readyz$/);
   });
 
   test("a wait in the identity's own stack that needs the certificate is refused; its readiness wait is not", () => {

@@ -51,6 +51,12 @@ describe("the readiness gate", () => {
     expect(cluster.data).not.toHaveProperty("http");
   });
 
+  test("says what the infrastructure stack's own readiness wait says when it gives up", () => {
+    const hint = (json: TerraformJson) => waitFor(json, " readyz").provisioner[0]["local-exec"].environment.LABYRINTH_HINT;
+    expect(hint(infra)).toBe("read the control plane's bootstrap: gcloud compute instances get-serial-port-output labyrinth-node-0 --zone us-east4-b | grep labyrinth:");
+    expect(hint(cluster)).toBe(hint(infra));
+  });
+
   test("precedes the Cilium release", () => {
     expect(dependsOn(cilium)).toEqual([addressOf(cluster, "terraform_data", gate)]);
   });
@@ -177,6 +183,8 @@ describe("ProbeWorkload: the article's 1.yaml and 2.yaml", () => {
     ]);
     expect(container.readiness_probe.tcp_socket).toEqual([{ port: "9999" }]);
     expect(container.command).toEqual(["/bin/sh", "/labyrinth/probe-listener.sh"]);
+    // The script requires its port: the container's is the Service's.
+    expect(container.env).toEqual([{ name: "PORT", value: String(service.spec.port[0].port) }]);
   });
 
   test("the listener script reaches the pod as it is in workload/, escaped for Terraform", () => {

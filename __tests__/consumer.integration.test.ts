@@ -5,15 +5,17 @@ import { dirname, join, relative, sep } from "node:path";
 import { parse } from "yaml";
 
 // The package as a consumer gets it: `npm pack` of a copy of the repository (its build writes the
-// copy's dist/, not one another test may be writing), the tarball installed into a project outside
-// the repository (its dependencies from npm's cache when it has them), and CONSTRUCTS.md's
-// cdktf.json and main.ts, extracted from the guide so that the two cannot drift, synthesized there.
+// copy's dist/, not one another test may be writing, and finds a stale file there), the tarball
+// installed into a project outside the repository (its dependencies from npm's cache when it has
+// them), and CONSTRUCTS.md's cdktf.json and main.ts, extracted from the guide so that the two
+// cannot drift, synthesized there.
 // The peers (cdktf, constructs, the providers: hundreds of MB) are this repository's, linked in.
 const ROOT = join(__dirname, "..");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const guide = readFileSync(join(ROOT, "CONSTRUCTS.md"), "utf8");
 const scratch = mkdtempSync(join(tmpdir(), "labyrinth-consumer-"));
 const [source, project] = [join(scratch, "source"), join(scratch, "maze")];
+const STALE = "dist/constructs/old.js";
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The fenced block right after the guide's `<!-- the consumer test … this block: NAME -->`. */
@@ -34,6 +36,7 @@ const link = (name: string, into = join(project, "node_modules")) => {
   symlinkSync(join(ROOT, "node_modules", name), join(into, name));
 };
 
+let packed: { filename: string; files: { path: string }[] };
 let install: SpawnSyncReturns<string>;
 let synth: SpawnSyncReturns<string>;
 const stack = (id: string) => JSON.parse(readFileSync(join(project, "cdktf.out", "stacks", id, "cdk.tf.json"), "utf8"));
@@ -44,12 +47,15 @@ function copyOfTheRepository(): void {
   const made = new Set(["node_modules", ".git", "dist", ".cache", "cdktf.out", "coverage"]);
   cpSync(ROOT, source, { recursive: true, filter: (path) => !made.has(relative(ROOT, path).split(sep)[0]) });
   symlinkSync(join(ROOT, "node_modules"), join(source, "node_modules"));
+  // What an earlier build left behind (a module since renamed): the build must not ship it.
+  mkdirSync(join(source, "dist", "constructs"), { recursive: true });
+  writeFileSync(join(source, STALE), "exports.old = true;\n");
 }
 
 beforeAll(() => {
   copyOfTheRepository();
   mkdirSync(project);
-  const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", project], source).stdout);
+  [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", project], source).stdout);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "maze", private: true, dependencies: { [pkg.name]: `file:./${packed.filename}` } }));
   // Peers are left to the project (--legacy-peer-deps): linked below, after npm has pruned node_modules.
   install = run("npm", ["install", "--prefer-offline", "--legacy-peer-deps", "--no-audit", "--no-fund"]);
@@ -79,6 +85,12 @@ test("the tarball holds the library, its files, its LICENSE and its guide, and n
     expect(existsSync(join(installed, file))).toBe(true);
   }
   expect(existsSync(join(installed, "bin"))).toBe(false);
+});
+
+test("the build starts from an empty dist/: a file an earlier build left there is not packed", () => {
+  expect(packed.files.map((file) => file.path)).toContain("dist/constructs/index.js");
+  expect(packed.files.map((file) => file.path)).not.toContain(STALE);
+  expect(existsSync(join(project, "node_modules", pkg.name, STALE))).toBe(false);
 });
 
 test("the guide's main.ts synthesizes with the guide's cdktf.json, printing nothing but what it says", () => {

@@ -3,6 +3,9 @@ import { AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/cli";
+import { recordCopyPath } from "../lab/state";
+import { stateFileName } from "../model/names";
+import { recordOutput } from "../model/record";
 import { LabSettings } from "../model/settings";
 import { writeInfraState } from "./support/deployed";
 import { kubeconfigFor, standInApi, StandInApi } from "./support/stand-in-api";
@@ -24,8 +27,10 @@ const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b",
 /**
  * A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer.
  * `declined`: cdktf destroy exits 1 having destroyed nothing, as when its prompt is answered no.
+ * `stopsHalfway`: the first cdktf destroy fails having emptied the state's outputs, as Terraform
+ * does, and left a resource; the next one finishes.
  */
-function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings>; declined?: boolean }) {
+function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings>; declined?: boolean; stopsHalfway?: boolean }) {
   const dir = mkdtempSync(join(work, "scene-"));
   const stub = join(dir, "stub");
   const bin = join(dir, "bin");
@@ -35,10 +40,12 @@ function scene(options: { instances: object[]; server: string; after?: Record<st
   writeFileSync(join(stub, "instances.json"), JSON.stringify(options.instances));
   for (const [file, items] of Object.entries(options.after ?? {})) writeFileSync(join(stub, `after-${file}.json`), JSON.stringify(items));
   // cdktf destroy: recorded, and from then on gcloud answers what is left. Shell builtins only: some tests leave no PATH but bin.
-  const done = options.declined ? "exit 1" : ': > "$STUB_DIR/destroyed"';
+  const halfway = JSON.stringify({ version: 4, outputs: {}, resources: [{ type: "google_compute_network" }] });
+  const stop = `if [ ! -e "$STUB_DIR/stopped" ]; then : > "$STUB_DIR/stopped"; printf '%s' '${halfway}' > ${stateFileName(model.stacks.infrastructure)}; exit 1; fi\n`;
+  const done = options.declined ? "exit 1" : `${options.stopsHalfway ? stop : ""}: > "$STUB_DIR/destroyed"`;
   writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\n${done}\n`);
   chmodSync(join(bin, "npx"), 0o755);
-  return { dir, stub, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
+  return { dir, stub, model, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
 }
 
 function destroy(dir: string, stub: string, args: string[] = [], env: NodeJS.ProcessEnv = { LABYRINTH_PROJECT: "my-lab" }) {
@@ -158,6 +165,26 @@ test("a declined or failed cdktf destroy leaves the cluster's state where it was
   expect(readFileSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"), "utf8")).toContain("helm_release");
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"))).toBe(false);
   expect(run.stdout).toContain("labyrinth: still in my-lab after a destroy that did not finish (remove with the command beside each):");
+});
+
+test("a destroy that stops halfway keeps the lab's record beside the state: the next destroy uses the settings the lab was deployed with", async () => {
+  const s = scene({ instances: [], server: api.url, settings: { name: "team-a", workers: 3 }, stopsHalfway: true });
+  const copy = recordCopyPath(s.model.name, s.dir);
+  const stopped = await destroy(s.dir, s.stub, [], {});
+  expect(stopped.code).toBe(1);
+  expect(readFileSync(join(s.dir, stateFileName(s.model.stacks.infrastructure)), "utf8")).not.toContain('"lab"');
+  expect(readFileSync(copy, "utf8")).toBe(recordOutput(s.model).value);
+  expect(stopped.stdout).toContain(`labyrinth: the lab's settings are kept in ${copy} until a destroy finishes: one that stops halfway leaves the lab with no record in its state`);
+
+  const again = await destroy(s.dir, s.stub, [], {});
+  expect(again.stderr).toBe("");
+  expect(again.code).toBe(0);
+  expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual([
+    "npx cdktf destroy team-a-infra --ignore-missing-stack-dependencies project=my-lab name=team-a workers=3",
+    "npx cdktf destroy team-a-infra --ignore-missing-stack-dependencies project=my-lab name=team-a workers=3",
+  ]);
+  // Finished: the copy goes, so a folder with the lab gone does not claim it.
+  expect(existsSync(copy)).toBe(false);
 });
 
 describe("without a gcloud that answers, destroy still works: the API server decides, and the leftover check says why it could not run", () => {

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { boxTopology, unfollowedSettings } from "../box/topology";
+import { DEFAULTS } from "../model/defaults";
 import { resolveLab } from "../model/lab";
+import { labOfStack, LOCAL_BACKEND_STATE_FILE, stackIds, stackOfStateFile, stateFileName } from "../model/names";
 import { modelFromRecord, recordOutput } from "../model/record";
 import { DEFAULT_SETTINGS, LabSettings, settingsFromEnv, settingsToEnv } from "../model/settings";
 
@@ -135,6 +137,20 @@ describe("the box, built from the same model", () => {
   });
 });
 
+describe("stack ids and state files", () => {
+  test("name their lab and their stack back, and nothing else", () => {
+    const ids = stackIds("team-a");
+    expect(labOfStack(ids.infrastructure)).toBe("team-a");
+    expect(labOfStack(ids.cluster)).toBeUndefined();
+    expect(labOfStack(stackIds("").infrastructure)).toBeUndefined();
+    expect(stackOfStateFile(stateFileName(ids.cluster))).toBe(ids.cluster);
+    expect(stateFileName(ids.infrastructure)).toBe("terraform.team-a-infra.tfstate");
+    // A LocalBackend's own file, and the state destroy keeps aside, are no stack's state.
+    expect(stackOfStateFile(LOCAL_BACKEND_STATE_FILE)).toBeUndefined();
+    expect(stackOfStateFile(`${stateFileName(ids.cluster)}.dropped`)).toBeUndefined();
+  });
+});
+
 describe("one description", () => {
   const ROOT = join(__dirname, "..");
   const sources = (dir: string): string[] =>
@@ -144,15 +160,31 @@ describe("one description", () => {
       return /\.(ts|mjs|js|sh)$/.test(name) ? [path] : [];
     });
 
-  test("no name is built from the lab's name outside the model", () => {
-    // A template that appends one of the model's suffixes to a value: `${lab}-infra`, `${name}-allow-ssh`…
-    const built = /\$\{[^}]+\}-(infra|cluster|nodes?|allow-[a-z-]+|control-plane|admin)\b/;
-    const offenders = sources(ROOT).flatMap((file) =>
+  /** The lines of `files` that match `pattern`, comments left out, as `file:line`. */
+  const linesMatching = (files: string[], pattern: RegExp) =>
+    files.flatMap((file) =>
       readFileSync(file, "utf8")
         .split("\n")
         .map((line, i) => ({ where: `${relative(ROOT, file)}:${i + 1}`, line }))
-        .filter(({ line }) => built.test(line)),
+        .filter(({ line }) => !/^\s*(\/\/|\*|\/\*\*|#)/.test(line) && pattern.test(line))
+        .map(({ where }) => where),
     );
-    expect(offenders).toEqual([]);
+
+  test("no name is built from the lab's name outside the model", () => {
+    // A template that appends one of the model's suffixes to a value: `${lab}-infra`, `${name}-allow-ssh`…
+    expect(linesMatching(sources(ROOT), /\$\{[^}]+\}-(infra|cluster|nodes?|allow-[a-z-]+|control-plane|admin)\b/)).toEqual([]);
+  });
+
+  test("a state file's name is made in the model only", () => {
+    expect(linesMatching(sources(ROOT), /\.tfstate\b/)).toEqual([]);
+  });
+
+  test("the probe image is written in model/defaults.ts only", () => {
+    expect(linesMatching(sources(ROOT), new RegExp(DEFAULTS.probeImage.replace(/[.:/]/g, "\\$&")))).toEqual([]);
+  });
+
+  test("the constructs and the model take every default from model/defaults.ts: no fallback of their own", () => {
+    const files = ["constructs", "model"].flatMap((dir) => readdirSync(join(ROOT, dir)).filter((name) => name.endsWith(".ts") && name !== "defaults.ts").map((name) => join(ROOT, dir, name)));
+    expect(linesMatching(files, /\?\?\s*\(?\s*(\d+|true|false|"[^"]+")/)).toEqual([]);
   });
 });

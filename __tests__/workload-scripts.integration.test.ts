@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,6 +117,13 @@ function runCheck(answer: string) {
   return { ...result, digCalls: readFileSync(join(bin, "dig-calls"), "utf8") };
 }
 
+/** Runs a workload script with `env` and a PATH that holds only a shell. */
+function withShellOnly(script: string, env: Record<string, string>) {
+  const bin = mkdtempSync(join(dir, "shell-only-"));
+  symlinkSync(spawnSync("sh", ["-c", "command -v sh"], { encoding: "utf8" }).stdout.trim(), join(bin, "sh"));
+  return spawnSync(join(bin, "sh"), [join(ROOT, "workload", script)], { env: { ...env, PATH: bin }, encoding: "utf8", timeout: 10_000 });
+}
+
 describe("the probe's listener and the connectivity check, on loopback", () => {
   test("with the listener up, the check resolves through DNS and gets its payload back over TCP and UDP", async () => {
     await startListener();
@@ -149,11 +156,23 @@ describe("the probe's listener and the connectivity check, on loopback", () => {
   });
 
   test("the listener refuses to start without socat, saying what to do", () => {
-    const bin = mkdtempSync(join(dir, "nosocat-"));
-    for (const tool of ["sh"]) spawnSync("ln", ["-s", spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim(), join(bin, tool)]);
-    const result = spawnSync(join(bin, "sh"), [join(ROOT, "workload/probe-listener.sh")], { env: { PATH: bin }, encoding: "utf8" });
+    const result = withShellOnly("probe-listener.sh", { PORT: String(port) });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("this image has no socat: use an image with socat, or LABYRINTH_PROBE_LISTENER=false");
+  });
+
+  // With nothing but a shell on PATH, a script that went on with a default of its own would stop
+  // at its first tool instead (socat, dig): nothing is started, whatever the script does.
+  test.each([
+    ["probe-listener.sh", "PORT", {}, "give the port to echo on (ProbeWorkload sets it in the container)"],
+    ["connectivity-check.sh", "TARGET", { PORT: "9" }, "give the Service to reach as service.namespace (ConnectivityCheck sets it)"],
+    ["connectivity-check.sh", "PORT", { TARGET: "localhost" }, "give the port the probes echo on (ConnectivityCheck sets it)"],
+  ])("%s has no default of its own: without %s it stops with one line naming it", (script, input, env, fix) => {
+    const result = withShellOnly(script, env);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe("");
+    // The shell's own form: `<script>: <line>: <variable>: <message>`.
+    expect(result.stderr).toMatch(new RegExp(`^[^\\n]*${script}: \\d+: ${input}: is not set: ${fix.replace(/[()]/g, "\\$&")}\\n$`));
   });
 
   test("both scripts pass shellcheck as POSIX sh", () => {

@@ -9,7 +9,11 @@ export function currentLab(): LabModel {
 }
 
 function warnUnrecorded(lab: DeployedLab): void {
-  if (!lab.recorded) console.error(`labyrinth: lab ${lab.model.name} was deployed before labs recorded their settings: using the current settings with its name (a deploy records them)`);
+  if (!lab.recorded) {
+    console.error(
+      `labyrinth: lab ${lab.model.name}: no record of its settings in the state: deployed before labs recorded them, or a destroy that stopped halfway; using the current settings with its name (a deploy records them)`,
+    );
+  }
 }
 
 /** The lab deployed from this folder (the one LABYRINTH_NAME names, or the only one), as it was deployed. */

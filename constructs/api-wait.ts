@@ -1,6 +1,7 @@
 import { AssetType, ITerraformDependable, TerraformAsset, TerraformResource, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterAccess } from "./cluster-access";
+import { DEFAULTS } from "../model/defaults";
 import { check } from "../model/errors";
 import { ASSETS_ROOT } from "./template";
 import { TerraformData } from "./terraform-data";
@@ -67,7 +68,7 @@ export class ApiWait extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiWaitProps) {
     super(scope, id);
-    const timeout = props.timeoutSeconds ?? 1800;
+    const timeout = props.timeoutSeconds ?? DEFAULTS.apiWaitSeconds;
     check(Number.isInteger(timeout) && timeout > 0, "timeoutSeconds", "must be a whole number of seconds above 0");
     const script = waitScript(TerraformStack.of(this));
     const { access, condition } = props;
@@ -75,7 +76,7 @@ export class ApiWait extends Construct {
     check(
       !condition.needsClientCertificate || credentials !== undefined,
       "access.clientCredentialsFile",
-      `waiting for ${condition.args.join(" ")} needs the client certificate: name the state file and outputs that hold it`,
+      `waiting for ${condition.args.join(" ")} needs the client certificate, which the wait reads from a local state file, and there is none (a remote backend keeps no local file): give the identity's stack cdktf's local backend, or name a state file and outputs that hold the certificate`,
     );
     check(
       !condition.needsClientCertificate || credentials?.stack !== TerraformStack.of(this).node.id,

@@ -2,7 +2,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
-import { CiliumInput, ciliumImages, resolveCilium } from "../model/cilium";
+import { CiliumInput, resolveCilium } from "../model/cilium";
 import { DEFAULTS } from "../model/defaults";
 import { HelmValues } from "../model/helm-values";
 import { IKubeadmControlPlane } from "./kubeadm-node";
@@ -42,16 +42,6 @@ export class CiliumRelease extends Construct {
   public readonly values: HelmValues;
   public readonly release: Release;
 
-  /** The agent image of a Cilium version (what the nodes can pull early). */
-  static agentImage(version: string = DEFAULTS.ciliumVersion): string {
-    return ciliumImages(version).agent;
-  }
-
-  /** The operator image of a Cilium version (the chart's operator-generic, outside any cloud). */
-  static operatorImage(version: string = DEFAULTS.ciliumVersion): string {
-    return ciliumImages(version).operator;
-  }
-
   constructor(scope: Construct, id: string, props: CiliumReleaseProps = {}) {
     super(scope, id);
     const { controlPlane } = props;
@@ -74,7 +64,7 @@ export class CiliumRelease extends Construct {
       namespace: "kube-system",
       values: [stringify(this.values)],
       wait: true,
-      timeout: props.timeoutSeconds ?? 900,
+      timeout: props.timeoutSeconds ?? DEFAULTS.ciliumRolloutSeconds,
       dependsOn: props.dependsOn,
     });
   }

@@ -1,6 +1,7 @@
+import { PORTS } from "../model/defaults";
 import { check } from "../model/errors";
-import type { ClusterIdentity } from "./cluster-identity";
-import type { KubeadmNode } from "./kubeadm-node";
+import type { IClusterAdmin } from "./cluster-identity";
+import type { IKubeadmControlPlane } from "./kubeadm-node";
 
 /**
  * How Terraform reaches a cluster's API server: the endpoint, the CA it trusts, and an admin
@@ -36,18 +37,21 @@ export interface ClientCredentialsFile {
 
 /**
  * How Terraform reaches the cluster of `controlPlane`: its external address on the API server's
- * port, the cluster CA and the admin client certificate of `identity`, and where deploy-time waits
- * read that certificate (`identity.adminCredentialsFile()`). Works across stacks: in another stack,
- * cdktf passes each value through the identity's stack's outputs.
+ * port, the cluster CA and the admin client certificate of `identity`, and, when a local state
+ * file holds them, where deploy-time waits read that certificate and key (with none, as for an
+ * identity whose stack keeps its state in a remote backend, the access serves the API server's
+ * readiness wait, and a wait that needs the certificate is refused where it is built). Works
+ * across stacks: in another stack, cdktf passes each value through the identity's stack's outputs.
  */
-export function clusterAccess(controlPlane: KubeadmNode, identity: ClusterIdentity): ClusterAccess {
+export function clusterAccess(controlPlane: IKubeadmControlPlane, identity: IClusterAdmin): ClusterAccess {
   check(controlPlane.role === "control-plane", "controlPlane", `${controlPlane.name} is a ${controlPlane.role}: pass the cluster's control plane`);
-  check(controlPlane.identity === identity, "identity", `${controlPlane.name} trusts another cluster identity: pass the identity its nodes were built with`);
+  check(controlPlane.identity.caCertPem === identity.caCertPem, "identity", `${controlPlane.name} trusts another cluster identity: pass the identity its nodes were built with`);
+  const credentials = identity.adminCredentialsFile?.();
   return {
-    endpoint: `https://${controlPlane.externalAddress}:${controlPlane.cluster.apiServerPort}`,
+    endpoint: `https://${controlPlane.externalAddress}:${PORTS.apiServer}`,
     caCertPem: identity.caCertPem,
     clientCertPem: identity.adminCertPem,
     clientKeyPem: identity.adminKeyPem,
-    clientCredentialsFile: identity.adminCredentialsFile(),
+    ...(credentials ? { clientCredentialsFile: credentials } : {}),
   };
 }

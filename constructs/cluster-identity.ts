@@ -51,12 +51,30 @@ export interface IClusterIdentity {
 }
 
 /**
+ * What `clusterAccess` needs of the cluster's identity: the CA, an admin client certificate it
+ * signed, and where the deploy's commands read that certificate. A ClusterIdentity is one; values
+ * of your own (from another stack's outputs, say) can be passed the same way.
+ */
+export interface IClusterAdmin {
+  readonly caCertPem: string;
+  /** A client certificate the API server takes as admin (group system:masters), signed by the CA. */
+  readonly adminCertPem: string;
+  readonly adminKeyPem: string;
+  /**
+   * Where commands that Terraform runs on the deployer's machine read the admin certificate and
+   * key; undefined when no local state file holds them.
+   * @default none: waits that need the client certificate are refused
+   */
+  adminCredentialsFile?(): ClientCredentialsFile | undefined;
+}
+
+/**
  * The cluster's identity, made by Terraform before any VM exists: the kubeadm
  * bootstrap token, the cluster CA, and an admin client certificate signed by it
  * (group system:masters, so it works the moment the API server does).
  * Every value here is sensitive and lives in Terraform state.
  */
-export class ClusterIdentity extends Construct implements IClusterIdentity {
+export class ClusterIdentity extends Construct implements IClusterIdentity, IClusterAdmin {
   /** `[a-z0-9]{6}.[a-z0-9]{16}`, for kubeadm's bootstrapTokens and JoinConfiguration. */
   public readonly token: string;
   public readonly tokenTtlHours: number;
@@ -107,15 +125,18 @@ export class ClusterIdentity extends Construct implements IClusterIdentity {
    * Where commands that Terraform runs on the deployer's machine (ApiWait's) read the admin client
    * certificate and key: two outputs of this stack, added on the first call (the key's marked
    * sensitive), in this stack's local state file (from the stack's backend as it is then: declare a
-   * LocalBackend of your own before). Only a wait in a stack deployed after this one can read
-   * them: this stack's apply writes its outputs as it ends.
+   * LocalBackend of your own before). Undefined when the stack keeps its state in any other
+   * backend: no file on the deployer's machine holds it. Only a wait in a stack deployed after this
+   * one can read them: this stack's apply writes its outputs as it ends.
    */
-  public adminCredentialsFile(): ClientCredentialsFile {
+  public adminCredentialsFile(): ClientCredentialsFile | undefined {
     const stack = TerraformStack.of(this);
+    const statePath = localStatePath(stack);
+    if (statePath === undefined) return undefined;
     const output = (id: string, value: string, sensitive: boolean) =>
       (this.node.tryFindChild(id) as TerraformOutput | undefined) ?? new TerraformOutput(this, id, { value, sensitive });
     return {
-      statePath: localStatePath(stack, "adminCredentialsFile"),
+      statePath,
       certificateOutput: output("AdminCertificateOutput", this.adminCertPem, false).friendlyUniqueId,
       keyOutput: output("AdminKeyOutput", this.adminKeyPem, true).friendlyUniqueId,
       stack: stack.node.id,

@@ -50,6 +50,7 @@ export class ConnectivityCheck extends Construct {
     const image = props.image ?? DEFAULTS.probeImage;
     checkImage(image, "image");
     const name = CHECK_NAMES.job;
+    const timeout = props.timeoutSeconds ?? DEFAULTS.connectivityCheckSeconds;
     const script = new ConfigMapV1(this, "Script", {
       metadata: { name: CHECK_NAMES.script, namespace: props.namespace },
       data: { "connectivity-check.sh": terraformLiteral(readAsset("workload/connectivity-check.sh")) },
@@ -59,7 +60,7 @@ export class ConnectivityCheck extends Construct {
       metadata: { name, namespace: props.namespace },
       spec: {
         backoffLimit: 2,
-        activeDeadlineSeconds: props.timeoutSeconds ?? 300,
+        activeDeadlineSeconds: timeout,
         template: {
           metadata: { labels: { app: name } },
           spec: {
@@ -88,7 +89,7 @@ export class ConnectivityCheck extends Construct {
     this.wait = new ApiWait(this, "Passed", {
       access: props.access,
       condition: WaitCondition.jobSucceeded(props.namespace, name),
-      timeoutSeconds: (props.timeoutSeconds ?? 300) + 30,
+      timeoutSeconds: timeout + 30,
       // A replaced Job is a new check: wait for it again.
       triggers: { job: this.job.metadata.uid },
       dependsOn: [this.job],

@@ -2,7 +2,7 @@
 export { ApiWait, ApiWaitProps, WaitCondition } from "./api-wait";
 export { CiliumRelease, CiliumReleaseProps } from "./cilium-release";
 export { ClientCredentialsFile, ClusterAccess, clusterAccess } from "./cluster-access";
-export { ClusterIdentity, ClusterIdentityProps, IClusterIdentity } from "./cluster-identity";
+export { ClusterIdentity, ClusterIdentityProps, IClusterAdmin, IClusterIdentity } from "./cluster-identity";
 export { ConnectivityCheck, ConnectivityCheckProps } from "./connectivity-check";
 export { IKubeadmControlPlane, KubeadmClusterSettings, KubeadmNode, KubeadmNodeProps, KubeadmRole } from "./kubeadm-node";
 export { INodeNetwork, LabyrinthNetwork, LabyrinthNetworkProps } from "./labyrinth-network";

@@ -17,8 +17,9 @@ export { KubeadmRole };
 export type KubeadmClusterSettings = ClusterInput;
 
 /**
- * What a worker needs of its control plane, and what CiliumRelease reads of the cluster. A
- * KubeadmNode of role control-plane is one; a control plane of your own can be described the same way.
+ * What a worker needs of its control plane, what CiliumRelease reads of the cluster, and where
+ * `clusterAccess` reaches it. A KubeadmNode of role control-plane is one; a control plane of your
+ * own can be described the same way.
  */
 export interface IKubeadmControlPlane {
   /** `control-plane`: a worker given a worker is refused. */
@@ -26,6 +27,8 @@ export interface IKubeadmControlPlane {
   readonly name: string;
   /** Its internal address: the cluster's `controlPlaneAddress`. */
   readonly internalAddress: string;
+  /** The address the deployer's machine reaches its API server at (`clusterAccess`'s endpoint). */
+  readonly externalAddress: string;
   readonly network: INodeNetwork;
   readonly identity: IClusterIdentity;
   /** The cluster settings it was built with: its workers must have the same. */
@@ -55,9 +58,11 @@ export interface KubeadmNodeProps extends Omit<NodeInput, "name"> {
   readonly cluster: KubeadmClusterSettings;
   /**
    * A worker's control plane, with the same network, identity and cluster settings: when it is
-   * replaced (a new cluster), the worker is replaced too, so that it joins the new one.
+   * replaced (a new cluster), the worker is replaced too, so that it joins the new one (when both
+   * are in one stack: a resource address reaches no further).
    * @default the control-plane KubeadmNode of the same network at `cluster.controlPlaneAddress`,
-   * found at synth (none there is an error); the worker is then not replaced with it
+   * found at synth (none there is an error), then treated as if named: checked, and replacing it
+   * replaces the worker
    */
   readonly controlPlane?: IKubeadmControlPlane;
 }
@@ -181,8 +186,9 @@ export class KubeadmNode extends Construct implements IKubeadmControlPlane {
       lifecycle: node.role === "control-plane" ? { ignoreChanges: [`metadata["${METADATA_KEYS.caKey}"]`] } : undefined,
     });
     checkWiring(this, props.controlPlane, ({ instance }) => {
-      // Its id changes only when the control plane is replaced, not when it is updated in place. A
-      // resource address reaches only within its own stack.
+      // The id (projects/…/instances/<name>) stays the same even across a replacement, but a plan
+      // that replaces the control plane leaves it unknown, and that fires replace_triggered_by; an
+      // update in place leaves it known. A resource address reaches only within its own stack.
       if (TerraformStack.of(instance) === TerraformStack.of(this)) {
         this.instance.lifecycle = { replaceTriggeredBy: [`${instance.terraformResourceType}.${instance.friendlyUniqueId}.id`] };
       }

@@ -51,7 +51,7 @@ export class ProbeWorkload extends Construct {
     check(Number.isInteger(workers) && workers >= 1, "workers", `${workers}: the probes need at least 1 worker`);
     this.image = props.image ?? DEFAULTS.probeImage;
     checkImage(this.image, "image");
-    const listener = props.listener ?? true;
+    const listener = props.listener ?? DEFAULTS.probeListener;
 
     for (let n = 1; n <= workers; n++) {
       const names = probeNames(n);
@@ -99,6 +99,8 @@ export class ProbeWorkload extends Construct {
                     command: listener
                       ? ["/bin/sh", `${SCRIPT_MOUNT}/probe-listener.sh`]
                       : ["/bin/sh", "-c", "trap 'exit 0' TERM; while true; do sleep 3600 & wait; done"],
+                    // The listener's port: the script has no default of its own.
+                    env: [{ name: "PORT", value: String(PORTS.probe) }],
                     port: [
                       { containerPort: PORTS.probe, protocol: "TCP" },
                       { containerPort: PORTS.probe, protocol: "UDP" },

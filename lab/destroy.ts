@@ -6,7 +6,7 @@ import { connect } from "./cluster-api";
 import { GcloudError } from "./gcloud";
 import { labInstances } from "./instances";
 import { reportLeftovers } from "./leftovers";
-import { readOutputs, statePath } from "./state";
+import { dropRecordCopy, keepRecordCopy, readOutputs, statePath } from "./state";
 
 /** Whether the lab's VMs are gone, or undefined when gcloud cannot tell (no CLI, no login, any error). */
 function vmsGone(model: LabModel, project: string, log: (line: string) => void): boolean | undefined {
@@ -49,7 +49,10 @@ export async function destroyLab(model: LabModel, project: string, cdktfArgs: st
   // cdktf synthesizes the app again: with the lab's own settings, whatever this shell sets.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("LABYRINTH_")));
   const env = { ...inherited, ...settingsToEnv(model.settings), LABYRINTH_PROJECT: project };
+  const copy = keepRecordCopy(model.name);
   const destroyed = spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
+  if (destroyed === 0) dropRecordCopy(model.name);
+  else if (copy) log(`the lab's settings are kept in ${copy} until a destroy finishes: one that stops halfway leaves the lab with no record in its state`);
   if (gone && destroyed === 0) {
     // Only now, confirmed and done: a declined prompt or a failed destroy leaves the state as it was.
     // The old state is kept aside, readable by its owner only: like the infrastructure's, it holds the cluster's keys.

@@ -1,13 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LabModel, resolveLab } from "../model/lab";
-import { labOfStack, stackIds } from "../model/names";
+import { labOfStack, stackIds, stackOfStateFile, stateFileName } from "../model/names";
 import { modelFromRecord } from "../model/record";
 import { LabSettings, settingsFromEnv } from "../model/settings";
 
-/** cdktf's local backend keeps each stack's state beside the project as terraform.<stack>.tfstate. */
+/** Where cdktf's local backend keeps a stack's state: beside the project. */
 export function statePath(stack: string, dir = process.cwd()): string {
-  return join(dir, `terraform.${stack}.tfstate`);
+  return join(dir, stateFileName(stack));
 }
 
 interface State {
@@ -37,25 +37,53 @@ export function madeInstances(stack: string, dir = process.cwd()): Set<string> {
   return new Set(names.filter((name): name is string => typeof name === "string"));
 }
 
+/**
+ * Where `npm run destroy` keeps a copy of a lab's record while it runs: Terraform empties a stack's
+ * outputs in a destroy, even one that fails halfway (hashicorp/terraform#29270), which then leaves
+ * resources and no record.
+ */
+export function recordCopyPath(name: string, dir = process.cwd()): string {
+  return `${statePath(stackIds(name).infrastructure, dir)}.record`;
+}
+
+/** Copies the lab's record, if its state holds one, beside the state; returns where, or undefined. */
+export function keepRecordCopy(name: string, dir = process.cwd()): string | undefined {
+  const record = readState(stackIds(name).infrastructure, dir)?.outputs?.lab?.value;
+  if (typeof record !== "string") return undefined;
+  writeFileSync(recordCopyPath(name, dir), record);
+  return recordCopyPath(name, dir);
+}
+
+/** Removes the copy once the destroy has finished. */
+export function dropRecordCopy(name: string, dir = process.cwd()): void {
+  rmSync(recordCopyPath(name, dir), { force: true });
+}
+
 /** A lab whose infrastructure stack has resources or a record in this folder's state. */
 export interface DeployedLab {
   readonly model: LabModel;
-  /** False for a state written before labs recorded their settings: the model is then the current settings' with the lab's name. */
+  /**
+   * False when the state holds no record, nor a copy of it beside: deployed before labs recorded
+   * their settings. The model is then the current settings' with the lab's name.
+   */
   readonly recorded: boolean;
 }
 
 function deployedAs(name: string, dir: string, current: LabSettings): DeployedLab | undefined {
   const state = readState(stackIds(name).infrastructure, dir);
-  const record = state?.outputs?.lab?.value;
+  const made = (state?.resources ?? []).length > 0;
+  const copy = recordCopyPath(name, dir);
+  // The copy only stands in for a record that a destroy stopped halfway dropped: resources are left.
+  const record = state?.outputs?.lab?.value ?? (made && existsSync(copy) ? readFileSync(copy, "utf8") : undefined);
   if (typeof record === "string") return { model: modelFromRecord(record), recorded: true };
-  if ((state?.resources ?? []).length === 0) return undefined;
+  if (!made) return undefined;
   return { model: resolveLab({ ...current, name }), recorded: false };
 }
 
 /** The names of the labs deployed from this folder. */
 export function deployedLabNames(dir = process.cwd()): string[] {
   return readdirSync(dir)
-    .map((file) => /^terraform\.(.+)\.tfstate$/.exec(file)?.[1])
+    .map(stackOfStateFile)
     .map((stack) => (stack === undefined ? undefined : labOfStack(stack)))
     .filter((name): name is string => name !== undefined)
     .filter((name) => {

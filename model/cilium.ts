@@ -65,7 +65,11 @@ export interface CiliumInput {
    * @default {}
    */
   readonly values?: HelmValues;
-  /** The cluster Cilium goes into, when known: its kube-proxy setting decides the replacement. */
+  /**
+   * Internal, not a prop: the cluster Cilium goes into, when known (its kube-proxy setting decides
+   * the replacement). CiliumRelease fills it from its `controlPlane`; CiliumReleaseProps leaves it out.
+   * @internal
+   */
   readonly cluster?: { readonly controlPlane: string; readonly controlPlaneAddress: string; readonly kubeProxy: boolean };
 }
 
@@ -133,18 +137,17 @@ export function resolveCilium(input: CiliumInput): CiliumModel {
   checkDnsLabel(releaseName, "releaseName");
   check(releaseName.length <= RELEASE_NAME_LENGTH, "releaseName", `"${releaseName}" is longer than Helm's ${RELEASE_NAME_LENGTH} characters: use a shorter name`);
   const { cluster } = input;
-  const replacement = input.kubeProxyReplacement ?? (cluster ? !cluster.kubeProxy : false);
+  const replacement = input.kubeProxyReplacement ?? !(cluster?.kubeProxy ?? DEFAULTS.kubeProxy);
   checkKubeProxy(replacement, cluster);
   const apiServerHost = input.apiServerHost ?? cluster?.controlPlaneAddress;
   const port = input.apiServerPort ?? PORTS.apiServer;
   check(!replacement || apiServerHost !== undefined, "apiServerHost", "kube-proxy replacement needs the API server's internal address: set apiServerHost, or pass the control plane");
   if (apiServerHost !== undefined) parseAddress(apiServerHost, "apiServerHost");
   check(Number.isInteger(port) && port > 0 && port < 65536, "apiServerPort", `${port} is not a port`);
-  // One control plane: a second operator replica would only wait for a node.
-  const replicas = input.operatorReplicas ?? 1;
+  const replicas = input.operatorReplicas ?? DEFAULTS.ciliumOperatorReplicas;
   check(Number.isInteger(replicas) && replicas >= 1, "operatorReplicas", "must be a whole number, at least 1");
-  const hubble = input.hubble ?? true;
-  const relay = input.hubbleRelay ?? false;
+  const hubble = input.hubble ?? DEFAULTS.hubble;
+  const relay = input.hubbleRelay ?? DEFAULTS.hubbleRelay;
   check(hubble || !relay, "hubbleRelay", "Hubble Relay needs Hubble: set hubble too");
   const typed: HelmValues = {
     routingMode: "tunnel",

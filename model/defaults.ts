@@ -33,11 +33,32 @@ export const DEFAULTS = {
   ciliumVersion: "1.17.4",
   /** The article kept kube-proxy (its iptables rules show zero hits). */
   kubeProxy: true,
-  /** A public, maintained network-debugging image with tshark, socat and nc, pinned by tag. */
+  /**
+   * A public, maintained network-debugging image with tshark, dumpcap, socat, nc, nsenter and
+   * iptables, pinned by tag: the probes', and the journey's capture pods'.
+   */
   probeImage: "docker.io/nicolaka/netshoot:v0.16",
+  /** The probes echo on their port; off, it is left to the article's `nc -l`. */
+  probeListener: true,
+  /** Standard VMs, as the article's. */
+  spot: false,
+  /** Hubble on every node; Hubble Relay off (it needs tcp 4244 between nodes). */
+  hubble: true,
+  hubbleRelay: false,
+  /** One control plane: a second cilium-operator replica would only wait for a node. */
+  ciliumOperatorReplicas: 1,
   ttl: "4h",
   /** Seconds a worker waits for the control plane to become joinable. */
   joinWaitSeconds: 1200,
+  /**
+   * Seconds a deploy waits for the API server: the article's 32 GB pd-standard disk (about
+   * 3.8 MiB/s, 48 write IOPS) makes a first boot slow, as packages, images and etcd share it.
+   */
+  apiWaitSeconds: 1800,
+  /** Seconds Helm waits for Cilium's rollout. */
+  ciliumRolloutSeconds: 900,
+  /** Seconds the connectivity check's Job may run. */
+  connectivityCheckSeconds: 300,
 } as const;
 
 /**

@@ -11,7 +11,7 @@ import { check, SettingError } from "./errors";
 import { IdentityModel, identityForLifetime } from "./identity";
 import { addressAt, parseCidr } from "./ipv4";
 import { Lifetime, parseLifetime } from "./lifetime";
-import { CHECK_NAMES, nodeName, probeNames, shortNodeName, stackIds } from "./names";
+import { CHECK_NAMES, MAX_NAME_LENGTH, nodeName, probeNames, shortNodeName, stackIds } from "./names";
 import { NetworkModel, resolveNetwork } from "./network";
 import { checkNodeAddress, NodeModel, resolveNode } from "./node";
 import { LabSettings } from "./settings";
@@ -19,8 +19,6 @@ import { LabSettings } from "./settings";
 /** Where the control plane sits in the subnet, and worker N after it: the article's .2, then .4, .5. */
 const CONTROL_PLANE_INDEX = 2;
 const FIRST_WORKER_INDEX = 4;
-/** Derived names (`<lab>-allow-nodes-apiserver`, `<lab>-control-plane`) must stay within Google's 63. */
-const MAX_NAME_LENGTH = 30;
 /** The journey and the connectivity check cross from worker 1 to worker 2, as the article's packet did. */
 const MIN_WORKERS = 2;
 

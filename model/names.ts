@@ -3,14 +3,46 @@
  * constructs, the lifecycle and the journey all ask here; none of them builds a name itself.
  */
 
+/**
+ * How long a name that other names are derived from may be (a lab's, a name derived from a
+ * construct's path): room for every name made from it (`<name>-allow-nodes-apiserver`) within
+ * Google's 63 characters.
+ */
+export const MAX_NAME_LENGTH = 30;
+
+/** What a lab's name is followed by in the id of each of its stacks. */
+const STACK_SUFFIXES = { infrastructure: "-infra", cluster: "-cluster" } as const;
+
 /** The two stacks of a lab, named after it so that two labs keep separate state. */
 export function stackIds(lab: string): { readonly infrastructure: string; readonly cluster: string } {
-  return { infrastructure: `${lab}-infra`, cluster: `${lab}-cluster` };
+  return { infrastructure: `${lab}${STACK_SUFFIXES.infrastructure}`, cluster: `${lab}${STACK_SUFFIXES.cluster}` };
 }
 
 /** The lab an infrastructure stack belongs to, or undefined for any other stack id. */
 export function labOfStack(stackId: string): string | undefined {
-  return stackId.endsWith("-infra") ? stackId.slice(0, -"-infra".length) : undefined;
+  return between(stackId, "", STACK_SUFFIXES.infrastructure);
+}
+
+/** cdktf's default local backend keeps a stack's state where synth runs, in `terraform.<stack>.tfstate`. */
+const STATE_FILE = { prefix: "terraform.", suffix: ".tfstate" } as const;
+
+/** The file name of a stack's state under cdktf's default local backend. */
+export function stateFileName(stack: string): string {
+  return `${STATE_FILE.prefix}${stack}${STATE_FILE.suffix}`;
+}
+
+/** The stack whose state a file name holds (as `stateFileName` makes it), or undefined. */
+export function stackOfStateFile(file: string): string | undefined {
+  return between(file, STATE_FILE.prefix, STATE_FILE.suffix);
+}
+
+/** Where a LocalBackend given no path keeps its state: Terraform's own default, in the stack's folder. */
+export const LOCAL_BACKEND_STATE_FILE = "terraform.tfstate";
+
+/** What `text` holds between `prefix` and `suffix`, when it is that and not empty; else undefined. */
+function between(text: string, prefix: string, suffix: string): string | undefined {
+  const inner = text.length > prefix.length + suffix.length && text.startsWith(prefix) && text.endsWith(suffix);
+  return inner ? text.slice(prefix.length, text.length - suffix.length) : undefined;
 }
 
 /** What a network named `network` calls its parts. */

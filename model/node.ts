@@ -149,6 +149,14 @@ function checkControlPlaneSize(machineType: string): void {
   );
 }
 
+/**
+ * What a deploy that waited in vain for the API server tells the user to read: the control plane's
+ * bootstrap lines on its serial console.
+ */
+export function bootstrapHint(controlPlane: Pick<NodeModel, "name" | "zone">): string {
+  return `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${controlPlane.name} --zone ${controlPlane.zone} | grep labyrinth:`;
+}
+
 /** One VM with defaults applied and checked, in a network of `region`. */
 export function resolveNode(input: NodeInput, network: { readonly name: string; readonly region: string }): NodeModel {
   const { role, name } = input;
@@ -176,7 +184,7 @@ export function resolveNode(input: NodeInput, network: { readonly name: string; 
     check(!reserved.includes(key), "labels", `"${key}" is set by KubeadmNode itself (${reserved.join(", ")}): use another key`);
     checkGceLabelValue(value, `labels.${key}`);
   }
-  const spot = input.spot ?? false;
+  const spot = input.spot ?? DEFAULTS.spot;
   const maxRunSeconds = input.maxRunSeconds;
   check(
     maxRunSeconds === undefined || (Number.isInteger(maxRunSeconds) && maxRunSeconds >= MIN_RUN_SECONDS && maxRunSeconds <= MAX_RUN_SECONDS),

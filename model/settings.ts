@@ -50,13 +50,13 @@ export const DEFAULT_SETTINGS: LabSettings = {
   apiSourceRanges: [...DEFAULTS.apiSourceRanges],
   kubernetesVersion: DEFAULTS.kubernetesVersion,
   crioVersion: DEFAULTS.crioVersion,
-  kubeProxyReplacement: false,
-  hubbleRelay: false,
+  kubeProxyReplacement: !DEFAULTS.kubeProxy,
+  hubbleRelay: DEFAULTS.hubbleRelay,
   ciliumVersion: DEFAULTS.ciliumVersion,
   probeImage: DEFAULTS.probeImage,
-  probeListener: true,
+  probeListener: DEFAULTS.probeListener,
   ttl: DEFAULTS.ttl,
-  spot: false,
+  spot: DEFAULTS.spot,
 };
 
 type Parser<T> = (raw: string, env: string) => T;

@@ -9,6 +9,7 @@ import { ConnectivityCheck } from "../constructs/connectivity-check";
 import { MetadataGuard } from "../constructs/metadata-guard";
 import { ProbeWorkload } from "../constructs/probe-workload";
 import { LabModel } from "../model/lab";
+import { bootstrapHint } from "../model/node";
 import { InfrastructureStack } from "./infrastructure";
 
 /**
@@ -40,7 +41,7 @@ export class ClusterStack extends TerraformStack {
       access: this.access,
       condition: WaitCondition.apiServerReady(),
       timeoutSeconds: 600,
-      hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${controlPlane.name} --zone ${controlPlane.zone} | grep labyrinth:`,
+      hint: bootstrapHint(model.controlPlane),
     });
     this.cilium = new CiliumRelease(this, "Cilium", {
       version: model.cilium.version,

@@ -10,6 +10,7 @@ import { KubeadmNode } from "../constructs/kubeadm-node";
 import { MetadataKeyRemoval } from "../constructs/metadata-key-removal";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
 import { LabModel, LabNode } from "../model/lab";
+import { bootstrapHint } from "../model/node";
 import { kubeconfigUser, METADATA_KEYS } from "../model/names";
 import { recordOutput } from "../model/record";
 
@@ -58,13 +59,13 @@ export class InfrastructureStack extends TerraformStack {
     this.controlPlane = node("ControlPlane", model.controlPlane);
     this.workers = model.workers.map((worker) => node(`Worker${worker.index}`, worker, this.controlPlane));
     this.access = clusterAccess(this.controlPlane, this.identity);
-    // This stack ends when the API server answers. The in-cluster stack's plan then refreshes its
-    // objects against a live API server, also after a deploy that rebuilt the control plane.
+    // This stack ends when the API server answers (within ApiWait's default, which fits the
+    // article's disk). The in-cluster stack's plan then refreshes its objects against a live API
+    // server, also after a deploy that rebuilt the control plane.
     const ready = new ApiWait(this, "ApiServerReady", {
       access: this.access,
       condition: WaitCondition.apiServerReady(),
-      timeoutSeconds: 1800,
-      hint: `read the control plane's bootstrap: gcloud compute instances get-serial-port-output ${this.controlPlane.name} --zone ${this.controlPlane.zone} | grep labyrinth:`,
+      hint: bootstrapHint(model.controlPlane),
       dependsOn: [this.controlPlane.instance],
     });
     // A ready API server means the control plane has read the CA key and keeps its own copy.

@@ -1,10 +1,11 @@
 #!/bin/sh
-# The deploy's proof that the lab works: from the wrk-1 probe, resolve the wrk-2 probe's Service
-# as the article does, then send a line over TCP and over UDP 9999 and expect it echoed back.
-# Each step prints "ok <step>" or "FAIL <step>: <what and where to look>"; the first failure exits 1.
+# The deploy's proof that the lab works: from the wrk-1 probe's node, resolve the wrk-2 probe's
+# Service ($TARGET) as the article does, then send a line over TCP and over UDP $PORT and expect it
+# echoed back. Each step prints "ok <step>" or "FAIL <step>: <what and where to look>"; the first
+# failure exits 1.
 set -u
-target=${TARGET:-node-wrk-2-ubuntu24.wrk-2}
-port=${PORT:-9999}
+target=${TARGET:?is not set: give the Service to reach as service.namespace (ConnectivityCheck sets it)}
+port=${PORT:?is not set: give the port the probes echo on (ConnectivityCheck sets it)}
 payload="labyrinth-check-$(date +%s)"
 
 fail() {

@@ -1,9 +1,10 @@
 #!/bin/sh
-# The probe pod's own answer on TCP and UDP 9999: an echo, so `nc node-wrk-2-ubuntu24.wrk-2 9999`
-# from the other probe gets its line back at once. Needs socat (the default image, netshoot, has
-# it). Runs as the container's main process.
+# The probe pod's own answer on TCP and UDP $PORT (the lab's probe port, which its container
+# passes): an echo, so `nc <the other probe's Service> $PORT` from the other probe gets its line
+# back at once. Needs socat (the default image, netshoot, has it). Runs as the container's main
+# process.
 set -u
-port=${PORT:-9999}
+port=${PORT:?is not set: give the port to echo on (ProbeWorkload sets it in the container)}
 if ! command -v socat >/dev/null 2>&1; then
   echo "probe-listener: this image has no socat: use an image with socat, or LABYRINTH_PROBE_LISTENER=false" >&2
   exit 1

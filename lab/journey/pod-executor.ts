@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import type { V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { DEFAULTS } from "../../model/defaults";
 import { ClusterApi, httpStatus } from "../cluster-api";
 import { ExecResult, Executor, expectSuccess, Running } from "../../journey/executor";
 import { FIND_POD_PID, inPodNetwork } from "./pod-netns";
 
-/** A public image with tshark, dumpcap, nsenter and iptables, pinned by tag. */
-export const DEFAULT_CAPTURE_IMAGE = "docker.io/nicolaka/netshoot:v0.16";
+/** The probes' image: it has tshark, dumpcap, nsenter and iptables. */
+export const DEFAULT_CAPTURE_IMAGE: string = DEFAULTS.probeImage;
 export const CAPTURE_NAMESPACE = "kube-system";
 
 /** A container to exec in: `namespace/pod`, and which container. */
