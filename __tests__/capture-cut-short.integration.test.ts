@@ -1,11 +1,12 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Captures, stopCaptures } from "../journey/capture";
-import { ExecResult, Executor, Running } from "../journey/executor";
+import { Executor, Running } from "../journey/executor";
 import { CapturePlan } from "../journey/plan";
 import { requireTool } from "./support/tools";
+import { runHere } from "./support/run-here";
 
 // A capture cut short (a dumpcap stopped mid-write, a pod that went away) is read by the real
 // tshark up to its last whole packet; the run goes on with what it has, and says so.
@@ -16,15 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs a node's commands (tshark) on this machine. */
 const local = {
-  onNode: (_node: string, argv: string[]) =>
-    new Promise<ExecResult>((resolve) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
-    }),
+  onNode: (_node: string, argv: string[]) => runHere(argv),
 } as unknown as Executor;
 
 const plan = { tunnelPort: 8472, points: [{ hop: 1, node: "node-1", interface: "lxc1", kind: "pod" }] } as unknown as CapturePlan;

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { AddressInfo, createServer, Server } from "node:net";
-import { ExecResult, Executor } from "../journey/executor";
+import { Executor } from "../journey/executor";
 import { CapturePlan } from "../journey/plan";
 import { trigger } from "../journey/trigger";
 import { requireTool } from "./support/tools";
+import { runHere } from "./support/run-here";
 
 // The trigger's own commands (getent, socat), run for real against echoes on loopback that answer
 // late: an answer that comes back within the trigger's bound counts, whatever socat's defaults.
@@ -12,15 +12,7 @@ requireTool("socat");
 
 /** Runs what the trigger asks of the client pod on this machine. */
 const local: Executor = {
-  inPod: (_pod, argv) =>
-    new Promise<ExecResult>((resolve) => {
-      const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
-    }),
+  inPod: (_pod, argv) => runHere(argv),
   onNode: () => Promise.reject(new Error("not used")),
   onAgent: () => Promise.reject(new Error("not used")),
   startOnNode: () => {

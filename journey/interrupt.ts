@@ -5,11 +5,9 @@
  * ignored, so that nothing cuts the cleanup short.
  */
 export async function cleanUpOnInterrupt<T>(cleanup: () => unknown, work: () => Promise<T> | T): Promise<T> {
-  let cleaning = false;
+  let cleaning: Promise<unknown> | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (cleaning) return;
-    cleaning = true;
-    void Promise.resolve()
+    cleaning ??= Promise.resolve()
       .then(cleanup)
       .catch((error: unknown) => console.error(`labyrinth: cleaning up after ${signal}: ${error instanceof Error ? error.message : error}`))
       .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
@@ -17,16 +15,14 @@ export async function cleanUpOnInterrupt<T>(cleanup: () => unknown, work: () => 
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
   try {
-    const result = await work();
-    // A signal that came during synchronous work (spawnSync) is handled only when the event loop
-    // next polls: give it that turn before the handlers go.
-    await new Promise((resolve) => setImmediate(resolve));
-    return result;
+    return await work();
   } finally {
-    // Once a signal came, the handler stays to the end: the process exits from it.
-    if (!cleaning) {
-      process.removeListener("SIGINT", handler);
-      process.removeListener("SIGTERM", handler);
-    }
+    // A signal that came during synchronous work (spawnSync) is handled only when the event loop
+    // next polls: give it that turn. Once a signal came, wait for its handler to end the process,
+    // so that a command the signal killed (Ctrl-C reaches the whole group) is not reported as a failure.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (cleaning) await cleaning;
+    process.removeListener("SIGINT", handler);
+    process.removeListener("SIGTERM", handler);
   }
 }

@@ -59,7 +59,7 @@ let networkBefore: string[] = [];
 
 /**
  * For a test file that uses the box: the tools it needs, one such file at a time (jest runs files
- * side by side, and there is one box), a machine with no box up, and no box left afterwards.
+ * side by side, and there is one box), a machine with no box up, and nothing left of it afterwards.
  */
 export function useTheBox(): void {
   for (const tool of ["ip", "tc", "dumpcap", "tshark", "dnsmasq", "socat", "bpftool", "clang", "iptables"]) requireTool(tool);
@@ -77,8 +77,12 @@ export function useTheBox(): void {
     networkBefore = hostNetwork();
   }, 600_000);
   afterAll(() => {
-    // Whatever a failed test left up goes too.
-    labyrinth(["box", "down"]);
-    held?.release();
+    // Whatever a failed test left up goes too; the box is let go of last, once nothing is left of it.
+    try {
+      labyrinth(["box", "down"]);
+      expect(leftOfTheBox()).toEqual([]);
+    } finally {
+      held?.release();
+    }
   });
 }
