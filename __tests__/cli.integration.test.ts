@@ -177,6 +177,14 @@ describe("npx labyrinth", () => {
       expect(readFileSync(join(folder, ".kube", "team-a.yaml"), "utf8")).toBe("team-a's\n");
     });
 
+    test("a recorded lab is found whatever the shell's other LABYRINTH_* settings say, even ones that are wrong", () => {
+      writeInfraState(folder, { kubeconfig: "team-a's\n" }, { name: "team-a", workers: 3 });
+      const result = run({ LABYRINTH_NAME: "team-a", LABYRINTH_WORKERS: "many", LABYRINTH_TYPO: "1" });
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(folder, ".kube", "team-a.yaml"), "utf8")).toBe("team-a's\n");
+    });
+
     test("two labs: both named, and LABYRINTH_NAME chooses", () => {
       writeInfraState(folder, { kubeconfig: "a\n" }, { name: "team-a" });
       writeInfraState(folder, { kubeconfig: "b\n" }, { name: "team-b" });

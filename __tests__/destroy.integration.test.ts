@@ -26,7 +26,8 @@ const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b",
 
 /**
  * A project folder with the lab's state, stand-ins for npx (cdktf) and gcloud, and what they answer.
- * `declined`: cdktf destroy exits 1 having destroyed nothing, as when its prompt is answered no.
+ * cdktf destroy empties the states it destroys, as Terraform does. `declined`: it exits 0 having
+ * destroyed nothing, as cdktf does when its prompt is answered no.
  * `stopsHalfway`: the first cdktf destroy fails having emptied the state's outputs, as Terraform
  * does, and left a resource; the next one finishes.
  */
@@ -42,7 +43,11 @@ function scene(options: { instances: object[]; server: string; after?: Record<st
   // cdktf destroy: recorded, and from then on gcloud answers what is left. Shell builtins only: some tests leave no PATH but bin.
   const halfway = JSON.stringify({ version: 4, outputs: {}, resources: [{ type: "google_compute_network" }] });
   const stop = `if [ ! -e "$STUB_DIR/stopped" ]; then : > "$STUB_DIR/stopped"; printf '%s' '${halfway}' > ${stateFileName(model.stacks.infrastructure)}; exit 1; fi\n`;
-  const done = options.declined ? "exit 1" : `${options.stopsHalfway ? stop : ""}: > "$STUB_DIR/destroyed"`;
+  const emptied = JSON.stringify({ version: 4, outputs: {}, resources: [] });
+  const empty = (stack: string) => `printf '%s' '${emptied}' > ${stateFileName(stack)}`;
+  // With "*" both stacks go; with the infrastructure stack alone, the cluster's state is left as it is.
+  const destroyStacks = `${empty(model.stacks.infrastructure)}; case "$*" in *'*'*) ${empty(model.stacks.cluster)};; esac`;
+  const done = options.declined ? "exit 0" : `${options.stopsHalfway ? stop : ""}${destroyStacks}; : > "$STUB_DIR/destroyed"`;
   writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\n${done}\n`);
   chmodSync(join(bin, "npx"), 0o755);
   return { dir, stub, model, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
@@ -155,13 +160,15 @@ test("a lab deployed as team-a is destroyed from a shell that names nothing: its
   expect(run.stdout).toContain("nothing of lab team-a is left in my-lab");
 });
 
-test("a declined or failed cdktf destroy leaves the cluster's state where it was", async () => {
+test("a declined cdktf destroy (cdktf exits 0 when its prompt is answered no) leaves the cluster's state where it was", async () => {
   const s = scene({ instances: [], server: api.url, declined: true });
   writeFileSync(join(s.stub, "networks.json"), JSON.stringify([{ name: "labyrinth" }]));
   const run = await destroy(s.dir, s.stub);
   expect(run.code).toBe(1);
   expect(s.calls().filter((c) => c.startsWith("npx"))).toEqual(["npx cdktf destroy labyrinth-infra --ignore-missing-stack-dependencies project=my-lab name=labyrinth workers=2"]);
+  expect(run.stdout).toContain("labyrinth: cdktf destroy ended with resources still in labyrinth-infra's state: declined at its prompt, or stopped");
   expect(run.stdout).toContain("labyrinth: cdktf destroy did not finish (declined, or failed as it says above): labyrinth-cluster's state is kept as it was");
+  expect(existsSync(recordCopyPath("labyrinth", s.dir))).toBe(true);
   expect(readFileSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"), "utf8")).toContain("helm_release");
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"))).toBe(false);
   expect(run.stdout).toContain("labyrinth: still in my-lab after a destroy that did not finish (remove with the command beside each):");

@@ -70,7 +70,7 @@ export function program(run: (exit: Exit) => Promise<void>): Command {
     .addHelpText(
       "after",
       examples(
-        "npx labyrinth journey --local                          # the box: " + ROOT_NOTE,
+        "npx labyrinth journey --local                          # the box (root: sudo before it if you are not)",
         "npx labyrinth journey --local --protocol udp --size 1300",
         "npx labyrinth journey                                  # the lab deployed from this folder",
         "npx labyrinth journey --json --pcap-dir captures",

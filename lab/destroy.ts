@@ -6,7 +6,7 @@ import { connect } from "./cluster-api";
 import { GcloudError } from "./gcloud";
 import { labInstances } from "./instances";
 import { reportLeftovers } from "./leftovers";
-import { dropRecordCopy, keepRecordCopy, readOutputs, statePath } from "./state";
+import { dropRecordCopy, hasResources, keepRecordCopy, readOutputs, statePath } from "./state";
 
 /** Whether the lab's VMs are gone, or undefined when gcloud cannot tell (no CLI, no login, any error). */
 function vmsGone(model: LabModel, project: string, log: (line: string) => void): boolean | undefined {
@@ -26,7 +26,7 @@ async function clusterGone(model: LabModel, project: string, log: (line: string)
   const kubeconfig = readOutputs(model.stacks.infrastructure).kubeconfig;
   if (typeof kubeconfig !== "string") return "the infrastructure stack has no kubeconfig output";
   const api = await connect(kubeconfig);
-  // Three tries over about fifteen seconds: one lost answer is not a dead cluster.
+  // Three tries over about twenty seconds (5 s each, 2.5 s between): one lost answer is not a dead cluster.
   for (let attempt = 1; attempt <= 3; attempt++) {
     if (await api.ready(5000).catch(() => false)) return undefined;
     if (attempt < 3) await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -50,10 +50,14 @@ export async function destroyLab(model: LabModel, project: string, cdktfArgs: st
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("LABYRINTH_")));
   const env = { ...inherited, ...settingsToEnv(model.settings), LABYRINTH_PROJECT: project };
   const copy = keepRecordCopy(model.name);
-  const destroyed = spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
-  if (destroyed === 0) dropRecordCopy(model.name);
+  const status = spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
+  // cdktf exits 0 when its prompt is answered no (a dismissed run counts as done): what the state
+  // still holds says whether the destroy finished.
+  const finished = status === 0 && !hasResources(ids.infrastructure);
+  if (finished) dropRecordCopy(model.name);
   else if (copy) log(`the lab's settings are kept in ${copy} until a destroy finishes: one that stops halfway leaves the lab with no record in its state`);
-  if (gone && destroyed === 0) {
+  if (status === 0 && !finished) log(`cdktf destroy ended with resources still in ${ids.infrastructure}'s state: declined at its prompt, or stopped`);
+  if (gone && finished) {
     // Only now, confirmed and done: a declined prompt or a failed destroy leaves the state as it was.
     // The old state is kept aside, readable by its owner only: like the infrastructure's, it holds the cluster's keys.
     const aside = `${clusterState}.dropped`;
@@ -63,5 +67,5 @@ export async function destroyLab(model: LabModel, project: string, cdktfArgs: st
   } else if (gone) {
     log(`cdktf destroy did not finish (declined, or failed as it says above): ${ids.cluster}'s state is kept as it was`);
   }
-  return reportLeftovers(model, project, destroyed, log);
+  return reportLeftovers(model, project, finished ? 0 : status || 1, log);
 }

@@ -20,6 +20,11 @@ function readState(stack: string, dir: string): State | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as State) : undefined;
 }
 
+/** Whether a stack's local state still holds resources: after a destroy that finished, it holds none. */
+export function hasResources(stack: string, dir = process.cwd()): boolean {
+  return (readState(stack, dir)?.resources ?? []).length > 0;
+}
+
 /** A deployed stack's outputs, read from its local state. */
 export function readOutputs(stack: string, dir = process.cwd()): Record<string, unknown> {
   const state = readState(stack, dir);
@@ -69,15 +74,15 @@ export interface DeployedLab {
   readonly recorded: boolean;
 }
 
-function deployedAs(name: string, dir: string, current: LabSettings): DeployedLab | undefined {
+function deployedAs(name: string, dir: string, current: () => LabSettings): DeployedLab | undefined {
   const state = readState(stackIds(name).infrastructure, dir);
-  const made = (state?.resources ?? []).length > 0;
+  const made = hasResources(stackIds(name).infrastructure, dir);
   const copy = recordCopyPath(name, dir);
   // The copy only stands in for a record that a destroy stopped halfway dropped: resources are left.
   const record = state?.outputs?.lab?.value ?? (made && existsSync(copy) ? readFileSync(copy, "utf8") : undefined);
   if (typeof record === "string") return { model: modelFromRecord(record), recorded: true };
   if (!made) return undefined;
-  return { model: resolveLab({ ...current, name }), recorded: false };
+  return { model: resolveLab({ ...current(), name }), recorded: false };
 }
 
 /** The names of the labs deployed from this folder. */
@@ -86,10 +91,7 @@ export function deployedLabNames(dir = process.cwd()): string[] {
     .map(stackOfStateFile)
     .map((stack) => (stack === undefined ? undefined : labOfStack(stack)))
     .filter((name): name is string => name !== undefined)
-    .filter((name) => {
-      const state = readState(stackIds(name).infrastructure, dir);
-      return state?.outputs?.lab !== undefined || (state?.resources ?? []).length > 0;
-    })
+    .filter((name) => readState(stackIds(name).infrastructure, dir)?.outputs?.lab !== undefined || hasResources(stackIds(name).infrastructure, dir))
     .sort();
 }
 
@@ -98,12 +100,14 @@ export class DeployedLabError extends Error {}
 
 /**
  * The lab the lifecycle commands act on: the one LABYRINTH_NAME names, or the only one deployed
- * from this folder, as it was deployed. Undefined when none is; WhichLab when several are and
- * LABYRINTH_NAME does not choose (a DeployedLabError).
+ * from this folder, as it was deployed. Undefined when none is; a DeployedLabError when several
+ * are and LABYRINTH_NAME does not choose. The shell's other LABYRINTH_* variables are read only for
+ * a lab with no record: a recorded lab is found whatever else they say.
  */
 export function findDeployedLab(env: NodeJS.ProcessEnv, dir = process.cwd()): DeployedLab | undefined {
-  const current = settingsFromEnv(env);
-  if (env.LABYRINTH_NAME?.trim()) return deployedAs(current.name, dir, current);
+  const current = () => settingsFromEnv(env);
+  const chosen = env.LABYRINTH_NAME?.trim();
+  if (chosen) return deployedAs(chosen, dir, current);
   const names = deployedLabNames(dir);
   if (names.length > 1) {
     throw new DeployedLabError(`${names.length} labs are deployed from ${dir}: ${names.join(", ")}; choose one with LABYRINTH_NAME, e.g. LABYRINTH_NAME=${names[0]}`);
