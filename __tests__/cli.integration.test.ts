@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordCopyPath } from "../lab/state";
@@ -49,6 +49,22 @@ describe("npm run deploy", () => {
       "labyrinth: LABYRINTH_PROJECT: no Google Cloud project: set it (or GOOGLE_CLOUD_PROJECT) to a project with billing and the Compute Engine API enabled",
     );
     expect(() => readFileSync(join(bin, "calls"))).toThrow();
+  });
+
+  test("cdktf runs with owner-only files, and a state written before is made owner-only: the state holds the cluster's keys", () => {
+    const folder = mkdtempSync(join(dir, "private-"));
+    const before = join(folder, "terraform.labyrinth-cluster.tfstate");
+    writeFileSync(before, "{}");
+    chmodSync(before, 0o644);
+    const bin = standIns();
+    // As Terraform's local backend does: the state and its backup created with the umask it was given.
+    writeFileSync(join(bin, "npx"), `#!/bin/sh\numask > ${bin}/umask\nstat -c %a terraform.labyrinth-cluster.tfstate > ${bin}/during\necho '{}' > terraform.labyrinth-infra.tfstate\necho '{}' > terraform.labyrinth-infra.tfstate.backup\n`);
+    const result = spawnSync(process.execPath, [join(ROOT, "bin/labyrinth.js"), "deploy"], { cwd: folder, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: folder, LABYRINTH_PROJECT: "p" }, encoding: "utf8" });
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(bin, "umask"), "utf8").trim()).toBe("0077");
+    expect(readFileSync(join(bin, "during"), "utf8").trim()).toBe("600");
+    const modes = ["terraform.labyrinth-cluster.tfstate", "terraform.labyrinth-infra.tfstate", "terraform.labyrinth-infra.tfstate.backup"].map((f) => (statSync(join(folder, f)).mode & 0o777).toString(8));
+    expect(modes).toEqual(["600", "600", "600"]);
   });
 
   test("with a project it deploys both stacks, passing the project on", () => {

@@ -48,7 +48,7 @@ function scene(options: { instances: object[]; server: string; after?: Record<st
   // With "*" both stacks go; with the infrastructure stack alone, the cluster's state is left as it is.
   const destroyStacks = `${empty(model.stacks.infrastructure)}; case "$*" in *'*'*) ${empty(model.stacks.cluster)};; esac`;
   const done = options.declined ? "exit 0" : `${options.stopsHalfway ? stop : ""}${destroyStacks}; : > "$STUB_DIR/destroyed"`;
-  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\n${done}\n`);
+  writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\numask > "$STUB_DIR/umask"\n${done}\n`);
   chmodSync(join(bin, "npx"), 0o755);
   return { dir, stub, model, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
 }
@@ -66,6 +66,9 @@ test("the normal path: both stacks destroyed through cdktf, then nothing left", 
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"))).toBe(true);
+  // cdktf ran with owner-only files, its states made so first: they hold the cluster's keys.
+  expect(readFileSync(join(s.stub, "umask"), "utf8").trim()).toBe("0077");
+  expect(statSync(join(s.dir, "terraform.labyrinth-cluster.tfstate")).mode & 0o777).toBe(0o600);
   expect(run.stdout.trim()).toBe("labyrinth: nothing of lab labyrinth is left in my-lab");
   expect(s.calls()).toEqual([
     // First, whether the VMs are still there (if not, the cluster died with them)…

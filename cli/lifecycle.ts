@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { costLine } from "../lab/cost";
 import { destroyLab } from "../lab/destroy";
+import { withPrivateState } from "../lab/private-state";
 import { readOutputs } from "../lab/state";
 import { readStatus } from "../lab/status";
 import { renderStatus } from "../lab/status-text";
@@ -25,7 +26,7 @@ export function deploy(cdktfArgs: string[]): number {
   }
   console.log(`labyrinth: ${costLine(model)}`);
   const env = { ...process.env, LABYRINTH_PROJECT: project };
-  return spawnSync("npx", ["cdktf", "deploy", "*", ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
+  return withPrivateState(model, () => spawnSync("npx", ["cdktf", "deploy", "*", ...cdktfArgs], { stdio: "inherit", env }).status ?? 1);
 }
 
 /** `status`: once, or every `intervalSeconds` while in progress. */

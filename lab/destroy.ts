@@ -6,6 +6,7 @@ import { connect } from "./cluster-api";
 import { GcloudError } from "./gcloud";
 import { labInstances } from "./instances";
 import { reportLeftovers } from "./leftovers";
+import { withPrivateState } from "./private-state";
 import { dropRecordCopy, hasResources, keepRecordCopy, readOutputs, statePath } from "./state";
 
 /** Whether the lab's VMs are gone, or undefined when gcloud cannot tell (no CLI, no login, any error). */
@@ -50,7 +51,7 @@ export async function destroyLab(model: LabModel, project: string, cdktfArgs: st
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("LABYRINTH_")));
   const env = { ...inherited, ...settingsToEnv(model.settings), LABYRINTH_PROJECT: project };
   const copy = keepRecordCopy(model.name);
-  const status = spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1;
+  const status = withPrivateState(model, () => spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1);
   // cdktf exits 0 when its prompt is answered no (a dismissed run counts as done): what the state
   // still holds says whether the destroy finished.
   const finished = status === 0 && !hasResources(ids.infrastructure);
