@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { FAULTS } from "../box/faults";
 import { labyrinth, useTheBox } from "./support/box";
 
@@ -101,6 +102,27 @@ describe.each([
       expect(fixed.stdout).toMatch(new RegExp(`^fixed: ${fault}, `));
     }
     expect(journey(...args).status).toBe(0);
+  });
+});
+
+describe("faults made by hand", () => {
+  test("a tunnel device that is down: named with its hop at once, exit 1, the box left up", () => {
+    const down = (state: "down" | "up") => expect(spawnSync("ip", ["-n", "labyrinth-node-1", "link", "set", "cilium_vxlan", state]).status).toBe(0);
+    down("down");
+    try {
+      const run = labyrinth(["journey", "--local"]);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        "labyrinth: node-1's cilium_vxlan is down (hop 2, the tunnel device): nothing crosses it, so the path breaks there. Bring it up (ip link set cilium_vxlan up, on node-1) with the routes through it, which went down with it (the box: box down, then run again)",
+      );
+      expect(labyrinth(["box", "status"]).stdout).toMatch(/^box up, datapath ebpf$/m);
+    } finally {
+      down("up");
+    }
+    // The kernel dropped the route through the device with it: as the line says, a new box.
+    expect(labyrinth(["box", "down"]).status).toBe(0);
+    expect(labyrinth(["box", "up"]).status).toBe(0);
+    expect(journey("--protocol", "tcp").status).toBe(0);
   });
 });
 

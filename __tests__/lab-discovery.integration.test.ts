@@ -276,7 +276,7 @@ describe("an exec that did not say it succeeded failed", () => {
     await withCluster({ refuseExec: (argv) => (argv.includes("dumpcap") ? 500 : undefined) }, async (kubeconfig, cluster) => {
       const run = await journey(["--kubeconfig", kubeconfig]);
       expect(run.code).toBe(1);
-      expect(run.stderr.trim()).toMatch(/^labyrinth: the capture on labyrinth-node-\d did not start \(it needs dumpcap, from tshark's package\): the exec in kube-system\/labyrinth-capture-\S+ could not start: Unexpected server response: 500$/);
+      expect(run.stderr.trim()).toMatch(/^labyrinth: the capture on labyrinth-node-\d did not start: the exec in kube-system\/labyrinth-capture-\S+ could not start: Unexpected server response: 500$/);
       expectCapturePodsGone(cluster);
     });
   });

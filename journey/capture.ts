@@ -19,6 +19,20 @@ export interface Captures {
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** Whether a capture failed for want of dumpcap itself, as a shell or an exec says it. */
+const missing = (said: string) => /dumpcap: (not found|No such file)|executable file not found|ENOENT/.test(said);
+
+/**
+ * A capture point whose interface is down is where the path breaks: nothing crosses it. dumpcap
+ * refuses to start on it; that refusal, said as the fault it is, with its hop.
+ */
+function interfaceDown(plan: CapturePlan, node: string, said: string): string | undefined {
+  const device = /Device "([^"]+)" is not up/.exec(said)?.[1];
+  const point = plan.points.find((p) => p.node === node && p.interface === device);
+  if (!point) return undefined;
+  return `${node}'s ${point.interface} is down (hop ${point.hop}, ${point.description}): nothing crosses it, so the path breaks there. Bring it up (ip link set ${point.interface} up, on ${node}) with the routes through it, which went down with it (the box: box down, then run again)`;
+}
+
 /**
  * Starts dumpcap on every node of the plan, each interface with its own filter, and inside each
  * pod of the plan on its eth0; resolves once all capture. The nodes' captures are the journey: if
@@ -38,7 +52,7 @@ export async function startCaptures(executor: Executor, plan: CapturePlan, timeo
     await Promise.all(
       list.map(({ node, running }) =>
         running.ready(/^File: /m, timeoutMs).catch((error) => {
-          throw new Error(`the capture on ${node} did not start (it needs dumpcap, from tshark's package): ${reason(error)}`);
+          throw new Error(interfaceDown(plan, node, reason(error)) ?? `the capture on ${node} did not start${missing(reason(error)) ? " (it needs dumpcap, from tshark's package)" : ""}: ${reason(error)}`);
         }),
       ),
     );
