@@ -71,6 +71,31 @@ beforeAll(() => {
   synth = spawnSync("sh", ["-c", JSON.parse(guideBlock("cdktf.json")).app], { cwd: project, encoding: "utf8", env });
 }, 300_000);
 
+/** The packages the guide's `npm install` lines name, each with the version range it asks for. */
+function guideInstalls(): { name: string; range: string }[] {
+  const commands = guideBlock("install").replace(/\\\n/g, " ").split("\n").filter((line) => line.startsWith("npm install "));
+  return commands
+    .flatMap((line) => line.split(/\s+/).slice(2))
+    .filter((word) => !word.startsWith("-") && word !== pkg.name)
+    .map((word) => {
+      const at = word.lastIndexOf("@");
+      return { name: word.slice(0, at), range: word.slice(at + 1) };
+    });
+}
+
+test("the guide installs the peers at the package's ranges, and the tools this test runs it with", () => {
+  // tsx runs main.ts (cdktf.json's app) and tsc type-checks it, as linked in here from the repository.
+  const runsWith = (name: string) => JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+  const expected = [
+    ...Object.entries(pkg.peerDependencies).map(([name, range]) => ({ name, range })),
+    ...["cdktf-cli", "tsx", "typescript"].map((name) => ({ name, range: `~${runsWith(name)}` })),
+  ];
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  expect(guideInstalls().sort(byName)).toEqual(expected.sort(byName));
+  expect(runsWith("typescript")).toBe(pkg.devDependencies.typescript);
+  expect(runsWith("tsx")).toBe(pkg.devDependencies.tsx);
+});
+
 test("installing it, npm has nothing to say of it: no script of its own to run or to approve", () => {
   expect(install.stdout + install.stderr).not.toContain(pkg.name);
 });

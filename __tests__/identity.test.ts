@@ -1,4 +1,5 @@
-import { resourcesOf, synthLab } from "./support/synth";
+import { ClusterIdentity } from "../constructs/cluster-identity";
+import { resourcesOf, synthLab, synthStack, testStack } from "./support/synth";
 
 const { infra } = synthLab();
 
@@ -29,5 +30,25 @@ describe("ClusterIdentity", () => {
     expect(admin.allowed_uses).toEqual(["client_auth", "digital_signature", "key_encipherment"]);
     expect(admin.ca_private_key_pem).toMatch(/^\$\{tls_private_key\./);
     expect(admin.ca_cert_pem).toMatch(/^\$\{tls_self_signed_cert\./);
+  });
+
+  test("the admin is the lab's own: team-a's certificate is team-a-admin, the user its kubeconfig names", () => {
+    const { infra: teamA } = synthLab({ name: "team-a" });
+    const [request] = resourcesOf(teamA, "tls_cert_request");
+    expect(request.subject).toEqual([{ common_name: "team-a-admin", organization: "system:masters" }]);
+    // The kubeconfig is an HCL yamlencode(...) of the lab's values: the user's name is a literal in it.
+    const kubeconfig = String(teamA.output.kubeconfig.value);
+    expect(kubeconfig).toContain('"users" = [{"name" = "team-a-admin"');
+    expect(kubeconfig).toContain('"user" = "team-a-admin"}');
+  });
+
+  test("alone, it names the admin as told, or the article's lab's admin", () => {
+    const named = testStack("named");
+    new ClusterIdentity(named, "Identity", { adminUser: "maze-admin" });
+    const unnamed = testStack("unnamed");
+    new ClusterIdentity(unnamed, "Identity");
+    const commonName = (stack: ReturnType<typeof testStack>) => resourcesOf(synthStack(stack), "tls_cert_request")[0].subject[0].common_name;
+    expect(commonName(named)).toBe("maze-admin");
+    expect(commonName(unnamed)).toBe("labyrinth-admin");
   });
 });

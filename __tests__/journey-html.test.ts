@@ -76,6 +76,14 @@ describe("the page", () => {
     expect(page).toContain(escapeUTF8(hostile));
   });
 
+  test("the legend's changed field is the server pod's address of the result drawn", () => {
+    const result = articleResult();
+    const moved = { ...result, plan: { ...result.plan, server: { ...result.plan.server, address: "10.44.2.215" } } };
+    const legendOf = (page: string) => page.split('<aside class="legend"')[1].split("</aside>")[0];
+    expect(legendOf(renderHtml(result))).toContain(`<mark class="changed">${ARTICLE.server}</mark>`);
+    expect(legendOf(renderHtml(moved))).toContain('<mark class="changed">10.44.2.215</mark>');
+  });
+
   test("nothing to fetch: no script, link, source or image, and a policy that forbids fetching", () => {
     const page = renderHtml(articleResult());
     expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);

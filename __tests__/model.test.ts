@@ -130,9 +130,10 @@ describe("the box, built from the same model", () => {
 
   test("what it cannot follow is named, with why", () => {
     expect(unfollowedSettings(DEFAULT_SETTINGS)).toEqual([]);
-    expect(unfollowedSettings({ ...DEFAULT_SETTINGS, workers: 3, kubeProxyReplacement: true, machineType: "e2-standard-2" })).toEqual([
+    expect(unfollowedSettings({ ...DEFAULT_SETTINGS, workers: 3, kubeProxyReplacement: true, probeListener: false, machineType: "e2-standard-2" })).toEqual([
       "LABYRINTH_WORKERS=3 (the box has the two workers the journey crosses)",
       "LABYRINTH_KUBE_PROXY_REPLACEMENT=true (choose the box's datapath with --datapath)",
+      "LABYRINTH_PROBE_LISTENER=false (the box's server pod always echoes; box break server-not-listening stops it)",
     ]);
   });
 });

@@ -86,7 +86,7 @@ describe("the public API", () => {
     expect(exported).toEqual([
       "ApiWait", "ApiWaitProps", "CILIUM_CHART_VERSIONS", "CiliumInput", "CiliumRelease", "CiliumReleaseProps", "ClientCredentialsFile", "ClusterAccess",
       "ClusterIdentity", "ClusterIdentityProps", "ClusterInput", "ClusterModel", "ConnectivityCheck", "ConnectivityCheckProps", "DEFAULTS", "HelmValue",
-      "HelmValues", "IAP_SOURCE_RANGE", "IClusterAdmin", "IClusterIdentity", "IKubeadmControlPlane", "INodeNetwork", "KubeadmClusterSettings", "KubeadmNode",
+      "HelmValues", "IAP_SOURCE_RANGE", "IClusterAdmin", "IClusterIdentity", "IKubeadmControlPlane", "INodeNetwork", "IdentityInput", "KubeadmClusterSettings", "KubeadmNode",
       "KubeadmNodeProps", "KubeadmRole", "LabyrinthNetwork", "LabyrinthNetworkProps", "Lifetime", "METADATA_KEYS", "MetadataGuard",
       "MetadataGuardProps", "MetadataKeyRemoval", "MetadataKeyRemovalProps", "NO_SPOT_FAMILIES", "NetworkInput", "NodeInput", "PORTS", "ProbeWorkload", "ProbeWorkloadProps",
       "SettingError", "WaitCondition", "clusterAccess", "parseLifetime", "probeNames",

@@ -107,6 +107,7 @@ function clusterIp(serviceCidr: string): string {
 const NOT_FOLLOWED: Partial<Record<keyof LabSettings, string>> = {
   workers: "the box has the two workers the journey crosses",
   kubeProxyReplacement: "choose the box's datapath with --datapath",
+  probeListener: "the box's server pod always echoes; box break server-not-listening stops it",
 };
 
 /** The settings that differ from the article's and that the box does not follow, each as `VARIABLE=value (why)`. */

@@ -5,36 +5,12 @@ import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { resolveIdentity } from "../model/identity";
+import { IdentityInput, resolveIdentity } from "../model/identity";
 import { ClientCredentialsFile } from "./cluster-access";
 import { localStatePath } from "./local-state";
 
-export interface ClusterIdentityProps {
-  /**
-   * Lifetime of the kubeadm bootstrap token, in whole hours from 1: workers can join while it
-   * lives. Keep it at least as long as the lab lives, so a recreated worker can still join.
-   * @default 24 (kubeadm's default)
-   */
-  readonly tokenTtlHours?: number;
-  /**
-   * Validity of the cluster CA, in whole hours from 24. The CA is never renewed early: a renewal
-   * would replace it, and the cluster with it.
-   * @default 87600 (10 years, as kubeadm)
-   */
-  readonly caValidityHours?: number;
-  /**
-   * Validity of the admin client certificate (group system:masters, which cannot be revoked short
-   * of replacing the CA), in whole hours from 1. Keep it close to the lab's life.
-   * @default 720 (30 days)
-   */
-  readonly adminValidityHours?: number;
-  /**
-   * A deploy replaces the admin certificate once less than this many hours are left of it;
-   * 0 never renews it early. Less than `adminValidityHours`.
-   * @default 168 (its last week)
-   */
-  readonly adminRenewalHours?: number;
-}
+/** A ClusterIdentity: its admin's name and its lifetimes (IdentityInput, documented in the model). */
+export interface ClusterIdentityProps extends IdentityInput {}
 
 /**
  * What a KubeadmNode needs of the cluster's identity. A ClusterIdentity is one; values of your
@@ -78,6 +54,8 @@ export class ClusterIdentity extends Construct implements IClusterIdentity, IClu
   /** `[a-z0-9]{6}.[a-z0-9]{16}`, for kubeadm's bootstrapTokens and JoinConfiguration. */
   public readonly token: string;
   public readonly tokenTtlHours: number;
+  /** The admin client certificate's user (its common name): name it so in a kubeconfig. */
+  public readonly adminUser: string;
   public readonly caCertPem: string;
   public readonly caKeyPem: string;
   public readonly adminCertPem: string;
@@ -85,8 +63,9 @@ export class ClusterIdentity extends Construct implements IClusterIdentity, IClu
 
   constructor(scope: Construct, id: string, props: ClusterIdentityProps = {}) {
     super(scope, id);
-    const hours = resolveIdentity(props);
-    this.tokenTtlHours = hours.tokenTtlHours;
+    const resolved = resolveIdentity(props);
+    this.tokenTtlHours = resolved.tokenTtlHours;
+    this.adminUser = resolved.adminUser;
 
     const tokenPart = (partId: string, length: number) =>
       new Password(this, partId, { length, upper: false, special: false, lower: true, numeric: true });
@@ -97,7 +76,7 @@ export class ClusterIdentity extends Construct implements IClusterIdentity, IClu
       privateKeyPem: caKey.privateKeyPem,
       subject: [{ commonName: "kubernetes" }],
       isCaCertificate: true,
-      validityPeriodHours: hours.caValidityHours,
+      validityPeriodHours: resolved.caValidityHours,
       earlyRenewalHours: 0,
       allowedUses: ["cert_signing", "key_encipherment", "digital_signature"],
     });
@@ -107,14 +86,14 @@ export class ClusterIdentity extends Construct implements IClusterIdentity, IClu
     const adminKey = new PrivateKey(this, "AdminKey", { algorithm: "RSA", rsaBits: 2048 });
     const adminRequest = new CertRequest(this, "AdminRequest", {
       privateKeyPem: adminKey.privateKeyPem,
-      subject: [{ commonName: "labyrinth-admin", organization: "system:masters" }],
+      subject: [{ commonName: resolved.adminUser, organization: "system:masters" }],
     });
     const admin = new LocallySignedCert(this, "Admin", {
       certRequestPem: adminRequest.certRequestPem,
       caPrivateKeyPem: caKey.privateKeyPem,
       caCertPem: ca.certPem,
-      validityPeriodHours: hours.adminValidityHours,
-      earlyRenewalHours: hours.adminRenewalHours,
+      validityPeriodHours: resolved.adminValidityHours,
+      earlyRenewalHours: resolved.adminRenewalHours,
       allowedUses: ["client_auth", "digital_signature", "key_encipherment"],
     });
     this.adminKeyPem = adminKey.privateKeyPem;

@@ -15,6 +15,7 @@ export { ClusterInput, ClusterModel } from "../model/cluster";
 export { DEFAULTS, IAP_SOURCE_RANGE, PORTS } from "../model/defaults";
 export { SettingError } from "../model/errors";
 export { HelmValue, HelmValues } from "../model/helm-values";
+export { IdentityInput } from "../model/identity";
 export { Lifetime, parseLifetime } from "../model/lifetime";
 export { METADATA_KEYS, probeNames } from "../model/names";
 export { NetworkInput } from "../model/network";

@@ -8,7 +8,7 @@ import { ClusterModel, resolveCluster } from "./cluster";
 import { checkImage } from "./checks";
 import { NODE_POD_MASK, PORTS } from "./defaults";
 import { check, SettingError } from "./errors";
-import { IdentityModel, identityForLifetime } from "./identity";
+import { IdentityModel, labIdentity } from "./identity";
 import { addressAt, parseCidr } from "./ipv4";
 import { Lifetime, parseLifetime } from "./lifetime";
 import { CHECK_NAMES, MAX_NAME_LENGTH, nodeName, probeNames, shortNodeName, stackIds } from "./names";
@@ -159,7 +159,7 @@ export function resolveLab(settings: LabSettings): LabModel {
     workers,
     nodes: [controlPlane, ...workers],
     lifetime,
-    identity: identityForLifetime(lifetime),
+    identity: labIdentity(name, lifetime),
     cilium,
     probes: { image: settings.probeImage, listener: settings.probeListener, port: PORTS.probe, all: probeList, client, server },
     check: settings.probeListener ? { namespace: client.namespace, job: CHECK_NAMES.job, script: CHECK_NAMES.script, target: server.host } : undefined,

@@ -11,7 +11,7 @@ import { MetadataKeyRemoval } from "../constructs/metadata-key-removal";
 import { LabyrinthNetwork } from "../constructs/labyrinth-network";
 import { LabModel, LabNode } from "../model/lab";
 import { bootstrapHint } from "../model/node";
-import { kubeconfigUser, METADATA_KEYS } from "../model/names";
+import { METADATA_KEYS } from "../model/names";
 import { recordOutput } from "../model/record";
 
 /**
@@ -86,7 +86,7 @@ export class InfrastructureStack extends TerraformStack {
     });
     new TerraformOutput(this, "api_endpoint", { value: this.access.endpoint });
     new TerraformOutput(this, "cluster_ca_certificate", { value: this.identity.caCertPem });
-    const user = kubeconfigUser(model.name);
+    const user = this.identity.adminUser;
     new TerraformOutput(this, "kubeconfig", {
       description: "Admin kubeconfig: npm run kubeconfig writes it to a file",
       sensitive: true,

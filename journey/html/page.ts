@@ -46,8 +46,9 @@ ${dnsLookups(result, exchange)}
 </section>`;
 }
 
-const LEGEND = html`<aside class="legend" aria-label="How to read the picture">
-<span><mark class="changed">10.10.2.215</mark> changed since the point before (highlighted, underlined)</span>
+/** How to read the picture; its example of a changed field is the server pod's address, which the Service's translation puts in. */
+const legend = (plan: JourneyResult["plan"]) => html`<aside class="legend" aria-label="How to read the picture">
+<span><mark class="changed">${plan.server.address}</mark> changed since the point before (highlighted, underlined)</span>
 <span><span class="key-card missing">✗ not seen</span> that point did not see the packet</span>
 <span><span class="badge last-seen">● last seen</span> <span class="key-card missing lost">✗ lost here</span> where a broken path stops</span>
 <span><b>there →</b> <b>← back</b> the packet, then its answer</span>
@@ -76,7 +77,7 @@ export function renderHtml(result: JourneyResult): string {
 <h1>${title}</h1>
 <p class="route">${plan.client.pod} (${plan.client.address}, ${plan.client.node}) → ${plan.target.name} (${plan.target.service.address}:${plan.target.service.port}) → ${plan.server.pod} (${plan.server.address}, ${plan.server.node})</p>
 <p class="verdict-line ${result.ok ? "ok" : "failed"}">${verdict}</p>
-${LEGEND}
+${legend(plan)}
 </header>
 <main>
 ${result.exchanges.map((e) => exchangeSection(result, e))}
