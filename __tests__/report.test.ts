@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { analyzeExchange } from "../journey/analyzer";
 import { Packet } from "../journey/decode";
 import { Proof } from "../journey/proof";
@@ -208,5 +210,14 @@ describe("a run where the packet was lost: what happened, and the likely causes"
       "",
       ...["DNS", "TCP", "UDP"].map((label) => `✗ ${label}: ${unwrapped.slice(0, -1)}`),
     ]);
+  });
+
+  test("the README's example of such a run is this text, but for the names the resolver asked", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const example = /With node-2 dropping the tunnel's port[^`]*```\n([^`]*)\n```/.exec(readme)![1].split("\n");
+    const lines = renderSummary(tunnelBlocked());
+    const happened = lines.indexOf("What happened:");
+    const asked = (line: string) => line.replace(/ The resolver asked: .*$/, "");
+    expect(example.map(asked)).toEqual(lines.slice(happened, lines.indexOf("", happened)).map(asked));
   });
 });
