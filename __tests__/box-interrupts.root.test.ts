@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ownedProcesses } from "../box/processes";
 import { labyrinth, leftOfTheBox, ROOT, useTheBox } from "./support/box";
 import { CLI } from "./support/cli";
+import { until } from "./support/until";
 
 // Every way a run can end leaves nothing of the box, processes included; one run at a time.
 useTheBox();
@@ -26,15 +27,6 @@ const signalGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
     // it ended first
   }
 };
-
-/** Resolves once `check` holds (polled every 5 ms), or fails after 30 s. */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 test("an interrupt at any moment, from the first millisecond to teardown, SIGINT or SIGTERM, leaves nothing", async () => {
   const begin = Date.now();
@@ -86,11 +78,11 @@ test("a journey on a box that is up, interrupted (the signal to it alone), stops
   const gate = captureGate();
   const journey = start(["journey", "--local"], gate.env);
   // Its captures are waiting at the gate: they run, and are this run's.
-  await until(() => ownedProcesses("labyrinth").some((p) => p.command.includes(gate.dir)), "the journey's captures run");
+  await until("the journey's captures run", () => ownedProcesses("labyrinth").some((p) => p.command.includes(gate.dir)));
   process.kill(journey.child.pid!, "SIGTERM");
   expect((await journey.exit).code).toBe(143);
   // Its processes are gone (the gate's own `sleep 0.05` may outlive its shell by that long).
-  await until(() => JSON.stringify(ownedProcesses("labyrinth").map((p) => p.pid).sort()) === JSON.stringify(before), "the run's processes are gone");
+  await until("the run's processes are gone", () => JSON.stringify(ownedProcesses("labyrinth").map((p) => p.pid).sort()) === JSON.stringify(before));
   expect(existsSync(`/run/labyrinth/captures/${journey.child.pid}`)).toBe(false);
   expect(labyrinth(["box", "status"]).stdout).toMatch(/^box up, datapath ebpf$/m);
   expect(labyrinth(["box", "down"]).status).toBe(0);
@@ -103,7 +95,7 @@ describe("one box at a time, for every command", () => {
     expect(labyrinth(["box", "break", "tunnel-blocked-node-2"]).status).toBe(0);
     const gate = captureGate();
     const journey = start(["journey", "--local"], gate.env);
-    await until(() => /tracing in/.test(lockText()), "the journey holds the box");
+    await until("the journey holds the box", () => /tracing in/.test(lockText()));
     for (const args of [["box", "down"], ["box", "up"], ["box", "break", "dns-down"], ["journey", "--local"]]) {
       const other = labyrinth(args);
       expect({ args, status: other.status, stderr: other.stderr.trim() }).toEqual({
@@ -122,7 +114,7 @@ describe("one box at a time, for every command", () => {
   test("a second journey while one builds its own box is told to wait, and the first one's box is left alone", async () => {
     const gate = captureGate();
     const first = start(["journey", "--local"], gate.env);
-    await until(() => lockText() !== "", "the first journey holds the box");
+    await until("the first journey holds the box", () => lockText() !== "");
     const second = labyrinth(["journey", "--local"]);
     gate.open();
     expect(second.status).toBe(1);

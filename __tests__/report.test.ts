@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { analyzeExchange } from "../journey/analyzer";
 import { Packet } from "../journey/decode";
 import { Proof } from "../journey/proof";
@@ -160,5 +162,62 @@ describe("Cilium's evidence in the text", () => {
     expect(text).toContain("- TCP from 10.0.1.15:38430: disagrees with the captures: Hubble saw it at to-endpoint; another");
     expect(text).toContain("- a note on Hubble");
     expect(text).toContain("- could not read: hubble observe failed on node-2: rpc error");
+  });
+});
+
+describe("a run where the packet was lost: what happened, and the likely causes", () => {
+  /** node-2 drops the tunnel's port, as `box break tunnel-blocked-node-2` makes it: every flow is seen up to node-2's ens4 and no further. */
+  function tunnelBlocked(): JourneyResult {
+    const tunnel = { port: 8472, vni: 2 };
+    const base = articlePlan(["tcp", "udp"]);
+    const lostPlan = { ...base, nodes: base.nodes.map((n) => (n.name === "node-2" ? { ...n, tunnel } : n)) };
+    const packets = new Map<number, Packet[]>();
+    for (const [hop, list] of articleCaptures()) {
+      if (hop > 4) continue;
+      // What the client sent (the box's constant VNI on the wire), and a UDP datagram beside the TCP SYN.
+      const sent = list.filter((p) => p.src === ARTICLE.client).map((p) => (p.outer ? { ...p, outer: { ...p.outer, vni: tunnel.vni } } : p));
+      const datagrams = sent.filter((p) => p.tcp?.flags.join() === "SYN").map((p) => ({ ...p, protocol: "udp" as const, tcp: undefined, srcPort: 41000, udpLength: 39 }));
+      packets.set(hop, [...sent, ...datagrams]);
+    }
+    const deliveries = [
+      { protocol: "tcp" as const, sent: "x".repeat(30), received: "", ok: false, error: "Connection timed out" },
+      { protocol: "udp" as const, sent: "x".repeat(30), received: "", ok: false },
+    ];
+    const exchanges = lostPlan.exchanges.map((e) => {
+      const delivery = deliveries.find((d) => d.protocol === e.protocol && e.label !== "DNS");
+      return analyzeExchange(e, lostPlan, packets, { delivered: delivery?.ok ?? false, socketError: delivery?.error });
+    });
+    const problems = exchanges.flatMap((e) => (e.problem ? [e.problem] : []));
+    return { ...result({}), ok: false, plan: lostPlan, exchanges, problems, trigger: { resolved: undefined, deliveries } };
+  }
+
+  const unwrapped = "it arrived on hop 4 (node-2 ens4) and was not unwrapped: not seen on node-2's cilium_vxlan.";
+  const causes =
+    "Likely causes, most likely first: (1) node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT); (2) a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, VNI 2, as the packet had).";
+
+  test("for each flow, where it stopped, what came back and the likely causes, most likely first; a flow that stopped alike is said the same as the first", () => {
+    const lines = renderSummary(tunnelBlocked());
+    const happened = lines.indexOf("What happened:");
+    expect(lines.slice(happened, lines.indexOf("", happened))).toEqual([
+      "What happened:",
+      `- DNS: ${unwrapped} What came back: nothing. ${causes} The resolver asked: node-wrk-2-ubuntu24.wrk-2.wrk-1.svc.cluster.local → no answer; node-wrk-2-ubuntu24.wrk-2.svc.cluster.local → no answer.`,
+      `- TCP: ${unwrapped} What came back: nothing was captured; the client's socket said "Connection timed out". ${causes}`,
+      "- UDP: the same as DNS.",
+    ]);
+    expect(lines.slice(-6)).toEqual([
+      "- TCP payload (31 bytes) NOT echoed back (Connection timed out)",
+      "- UDP payload (31 bytes) NOT echoed back (nothing came back)",
+      "",
+      ...["DNS", "TCP", "UDP"].map((label) => `✗ ${label}: ${unwrapped.slice(0, -1)}`),
+    ]);
+  });
+
+  test("the README's example of such a run is this text, but for the names the resolver asked", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const example = /With node-2 dropping the tunnel's port[^`]*```\n([^`]*)\n```/.exec(readme)![1].split("\n");
+    const lines = renderSummary(tunnelBlocked());
+    const happened = lines.indexOf("What happened:");
+    const asked = (line: string) => line.replace(/ The resolver asked: .*$/, "");
+    expect(example.map(asked)).toEqual(lines.slice(happened, lines.indexOf("", happened)).map(asked));
   });
 });

@@ -5,6 +5,7 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTool } from "./support/tools";
+import { until } from "./support/until";
 
 requireTool("socat");
 const ROOT = join(__dirname, "..");
@@ -44,15 +45,6 @@ beforeAll(async () => {
 afterEach(() => stopListener());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Retries `answered` (each try bounded by itself) until it is true, or fails after `seconds`. */
-async function until(what: string, answered: () => Promise<boolean>, seconds = 20): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await answered())) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${seconds}s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const tcpAnswers = () =>
   new Promise<boolean>((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port }, () => (socket.end(), resolve(true)));
@@ -83,8 +75,8 @@ async function startListener(): Promise<void> {
     child.on("close", () => resolve(text));
   });
   if (!said.includes(started)) throw new Error(`the listener stopped: ${said}`);
-  await until("TCP connected", tcpAnswers);
-  await until("UDP echoed", udpEchoes);
+  await until("TCP connected", tcpAnswers, { seconds: 20, every: 50 });
+  await until("UDP echoed", udpEchoes, { seconds: 20, every: 50 });
 }
 
 /**

@@ -27,12 +27,6 @@ function read(path: string): { pid: number; doing: string } | undefined {
   }
 }
 
-/** Who holds the box, if a live process other than this one does. */
-export function holder(prefix: string, dir?: string): { pid: number; doing: string } | undefined {
-  const held = read(lockPath(prefix, dir));
-  return held && alive(held.pid) && held.pid !== process.pid ? held : undefined;
-}
-
 /** Says what this run is doing: written whole to a file of its own, then renamed into place, so a reader never finds it empty or half-written. */
 function say(path: string, doing: string): void {
   const tmp = `${path}.${process.pid}`;
