@@ -1,4 +1,6 @@
 import { analyzeExchange } from "../journey/analyzer";
+import type { Evidence } from "../journey/diagnosis";
+import type { NodeFacts } from "../journey/node-facts";
 import { Packet } from "../journey/decode";
 import { expectedHops, makePlan } from "../journey/plan";
 import { ARTICLE, articleCaptures, articlePlan, exchange, pastTheVeth, points } from "./fixtures/article-captures";
@@ -117,6 +119,46 @@ describe("when the packet does not arrive: where it was last seen, first missed,
       "node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT)",
       "a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, as the packet had)",
     ]);
+  });
+
+  describe("what the nodes say of themselves comes first: it is evidence, the rest are suspects", () => {
+    const tcp = articlePlan().exchanges.find((e) => e.label === "TCP")!;
+    const facts = (nodes: Partial<NodeFacts>): Evidence => ({ nodes: { drops: [], notForwarding: [], linksDown: [], errors: [], ...nodes } });
+    const drop = (node: string, chain: string, rule: string, packets: number) => ({ node, chain, rule, packets, before: 0 });
+
+    test("a firewall rule on the node it was lost on that dropped packets of this flow during the run; one about other traffic, or on the other node, is not named", () => {
+      const evidence = facts({
+        drops: [
+          drop("node-2", "INPUT", "-p udp -m udp --dport 8472 -j DROP", 3),
+          drop("node-2", "KUBE-FORWARD", "-m conntrack --ctstate INVALID -j DROP", 9),
+          drop("node-1", "OUTPUT", "-p udp -j DROP", 1),
+        ],
+      });
+      const result = analyzeExchange(tcp, articlePlan(), lostFrom(5, synOnly), evidence);
+      expect(result.diagnosis!.causes).toEqual([
+        "node-2's firewall dropped 3 packets during this run: -A INPUT -p udp -m udp --dport 8472 -j DROP (iptables-save -c)",
+        "node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT)",
+        "a VNI or port mismatch between the nodes",
+      ]);
+    });
+
+    test("a chain's DROP policy, said as such", () => {
+      const result = analyzeExchange(tcp, articlePlan(), lostFrom(5, synOnly), facts({ drops: [drop("node-2", "INPUT", "policy DROP", 1)] }));
+      expect(result.diagnosis!.causes[0]).toBe("node-2's firewall dropped 1 packet during this run: the INPUT chain's policy DROP (iptables-save -c)");
+    });
+
+    test("a node that forwards nothing, where the packet had to be forwarded: from the pod to the tunnel", () => {
+      const evidence = facts({ notForwarding: ["node-1"] });
+      expect(analyzeExchange(tcp, articlePlan(), lostFrom(2, synOnly), evidence).diagnosis!.causes[0]).toBe("node-1 forwards nothing: net.ipv4.ip_forward is 0");
+      // From the tunnel device to ens4 is the node's own output, not forwarding: not named there.
+      expect(analyzeExchange(tcp, articlePlan(), lostFrom(3, synOnly), evidence).diagnosis!.causes.join()).not.toContain("ip_forward");
+    });
+
+    test("the server pod's veth without carrier, where it was not delivered", () => {
+      const evidence = facts({ linksDown: [{ node: "node-2", interface: ARTICLE.serverLxc, state: "LOWERLAYERDOWN" }] });
+      const result = analyzeExchange(tcp, articlePlan(), lostFrom(0, synAck, lostFrom(6, synOnly)), evidence);
+      expect(result.diagnosis!.causes[0]).toBe(`node-2's ${ARTICLE.serverLxc} has no carrier (LOWERLAYERDOWN): the pod's end of the veth, its eth0, is down`);
+    });
   });
 
   test("arrived, not unwrapped, and the far tunnel listens on another port: the mismatch first", () => {

@@ -17,13 +17,16 @@ function journey(...args: string[]) {
 }
 
 const at = (hop: number, node: string, iface: string) => ({ hop, node, interface: iface });
+/** The first cause when a fault's firewall rule (commented labyrinth-fault) dropped the packets: the rule, as iptables-save -c showed it counting. */
+const firewall = (node: string, rule: string) =>
+  expect.stringMatching(new RegExp(`^${node}'s firewall dropped \\d+ packets? during this run: -A ${rule} -m comment --comment labyrinth-fault -j DROP \\(iptables-save -c\\)$`));
 
 describe.each([
   {
     fault: "tunnel-blocked-node-2",
     args: [],
     expected: {
-      TCP: { direction: "forward", lastSeen: at(4, "node-2", "ens4"), firstMissed: at(5, "node-2", "cilium_vxlan"), cameBack: 'nothing was captured; the client\'s socket said "Connection timed out"', causes: [expect.stringMatching(/^node-2 drops the tunnel's UDP 8472 before its VXLAN device/), expect.anything()] },
+      TCP: { direction: "forward", lastSeen: at(4, "node-2", "ens4"), firstMissed: at(5, "node-2", "cilium_vxlan"), cameBack: 'nothing was captured; the client\'s socket said "Connection timed out"', causes: [firewall("node-2", "INPUT -p udp -m udp --dport 8472"), expect.stringMatching(/^node-2 drops the tunnel's UDP 8472 before its VXLAN device/), expect.anything()] },
       // The DNS pod is on node-2 too: its query is lost the same way.
       DNS: { lastSeen: at(4, "node-2", "ens4"), firstMissed: at(5, "node-2", "cilium_vxlan") },
     },
@@ -32,7 +35,7 @@ describe.each([
     fault: "tunnel-blocked-node-1",
     args: ["--protocol", "udp"],
     expected: {
-      UDP: { direction: "reply", lastSeen: at(3, "node-1", "ens4"), firstMissed: at(2, "node-1", "cilium_vxlan"), causes: [expect.stringMatching(/^node-1 drops the tunnel's UDP 8472/), expect.anything()] },
+      UDP: { direction: "reply", lastSeen: at(3, "node-1", "ens4"), firstMissed: at(2, "node-1", "cilium_vxlan"), causes: [firewall("node-1", "INPUT -p udp -m udp --dport 8472"), expect.stringMatching(/^node-1 drops the tunnel's UDP 8472/), expect.anything()] },
     },
   },
   {
@@ -54,7 +57,7 @@ describe.each([
     fault: "policy-drop",
     args: ["--protocol", "tcp"],
     expected: {
-      TCP: { lastSeen: at(5, "node-2", "cilium_vxlan"), firstMissed: at(6, "node-2", expect.stringMatching(/^lxc/)), causes: [expect.stringMatching(/^a network policy drops it before the pod/), expect.anything()] },
+      TCP: { lastSeen: at(5, "node-2", "cilium_vxlan"), firstMissed: at(6, "node-2", expect.stringMatching(/^lxc/)), causes: [firewall("node-2", "FORWARD -o lxc\\w+"), expect.stringMatching(/^a network policy drops it before the pod/), expect.anything()] },
       DNS: "ok",
     },
   },
@@ -106,6 +109,50 @@ describe.each([
 });
 
 describe("faults made by hand", () => {
+  const inNode = (netns: string, ...argv: string[]) => expect(spawnSync("ip", ["netns", "exec", netns, ...argv]).status).toBe(0);
+
+  test.each([
+    {
+      fault: "node-2's FORWARD drops everything from node-1's pods",
+      make: ["labyrinth-node-2", "iptables", "-I", "FORWARD", "-s", "10.10.1.0/24", "-j", "DROP"],
+      undo: ["labyrinth-node-2", "iptables", "-D", "FORWARD", "-s", "10.10.1.0/24", "-j", "DROP"],
+      // The DNS pod has no capture point of its own: the query is last seen on node-2's cilium_vxlan.
+      expected: {
+        DNS: { lastSeen: at(5, "node-2", "cilium_vxlan"), causes: [expect.stringMatching(/^node-2's firewall dropped \d+ packets during this run: -A FORWARD -s 10\.10\.1\.0\/24 -j DROP/), expect.anything(), expect.anything()] },
+        TCP: { firstMissed: at(6, "node-2", expect.stringMatching(/^lxc/)), causes: [expect.stringMatching(/^node-2's firewall dropped \d+ packets during this run: -A FORWARD -s 10\.10\.1\.0\/24 -j DROP/), expect.anything(), expect.anything()] },
+      },
+    },
+    {
+      fault: "node-1 forwards nothing",
+      make: ["labyrinth-node-1", "sysctl", "-qw", "net.ipv4.ip_forward=0"],
+      undo: ["labyrinth-node-1", "sysctl", "-qw", "net.ipv4.ip_forward=1"],
+      expected: { TCP: { lastSeen: at(1, "node-1", expect.stringMatching(/^lxc/)), causes: ["node-1 forwards nothing: net.ipv4.ip_forward is 0", expect.anything(), expect.anything()] } },
+    },
+  ])("$fault: named first, from the node's own counters and settings", ({ make, undo, expected }) => {
+    inNode(make[0], ...make.slice(1));
+    try {
+      const broken = journey("--protocol", "tcp");
+      expect(broken.status).toBe(1);
+      for (const [label, verdict] of Object.entries(expected)) expect({ label, verdict: broken.diagnosis[label] }).toEqual({ label, verdict: expect.objectContaining(verdict) });
+    } finally {
+      inNode(undo[0], ...undo.slice(1));
+    }
+    expect(journey("--protocol", "tcp").status).toBe(0);
+  });
+
+  test("the server pod's eth0 down: its veth has no carrier, named first", () => {
+    inNode("labyrinth-wrk-2", "ip", "link", "set", "eth0", "down");
+    try {
+      const broken = journey("--protocol", "tcp");
+      expect(broken.status).toBe(1);
+      expect(broken.diagnosis.TCP.causes[0]).toMatch(/^node-2's lxc\w+ has no carrier \(\w+\): the pod's end of the veth, its eth0, is down$/);
+    } finally {
+      // The pod's routes went down with its eth0: a new box.
+      expect(labyrinth(["box", "down"]).status).toBe(0);
+      expect(labyrinth(["box", "up"]).status).toBe(0);
+    }
+  });
+
   test("a tunnel device that is down: named with its hop at once, exit 1, the box left up", () => {
     const down = (state: "down" | "up") => expect(spawnSync("ip", ["-n", "labyrinth-node-1", "link", "set", "cilium_vxlan", state]).status).toBe(0);
     down("down");

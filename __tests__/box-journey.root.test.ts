@@ -350,6 +350,11 @@ describe("the lab's code path, against a stand-in API server backed by the box",
     // The proofs: bpftool in the node's Cilium agent, the host's iptables through nsenter.
     expect(cluster.execs.some((e) => e.pod.name === "cilium-node-1" && e.container === "cilium-agent" && e.argv.join(" ") === "bpftool -j net")).toBe(true);
     expect(cluster.execs.some((e) => e.argv.join(" ") === "nsenter -t 1 -m -n iptables-save -c -t nat")).toBe(true);
+    // What each node says of itself (firewall drops, forwarding, links), read in the host's own namespaces too, on both nodes.
+    for (const read of ["iptables-save -c -t filter", "cat /proc/sys/net/ipv4/ip_forward", "ip -j link show"]) {
+      expect([...new Set(cluster.execs.filter((e) => e.argv.join(" ") === `nsenter -t 1 -m -n ${read}`).map((e) => e.pod.node))].sort()).toEqual(["node-1", "node-2"]);
+    }
+    expect(result.notes.filter((n: string) => /could not be read|failed on/.test(n))).toEqual([]);
     expect(result.proof.verdict).toBe("ebpf");
     // Nothing ran in the probes' own containers: the trigger ran from node-1's capture pod, inside
     // the client pod's network, with the pod's resolv.conf (the search list's NXDOMAIN first).

@@ -166,7 +166,10 @@ describe("Cilium's evidence in the text", () => {
 });
 
 describe("a run where the packet was lost: what happened, and the likely causes", () => {
-  /** node-2 drops the tunnel's port, as `box break tunnel-blocked-node-2` makes it: every flow is seen up to node-2's ens4 and no further. */
+  /**
+   * node-2 drops the tunnel's port, as `box break tunnel-blocked-node-2` makes it: every flow is seen
+   * up to node-2's ens4 and no further, and node-2's rule counted the packets it dropped.
+   */
   function tunnelBlocked(): JourneyResult {
     const tunnel = { port: 8472, vni: 2 };
     const base = articlePlan(["tcp", "udp"]);
@@ -179,13 +182,15 @@ describe("a run where the packet was lost: what happened, and the likely causes"
       const datagrams = sent.filter((p) => p.tcp?.flags.join() === "SYN").map((p) => ({ ...p, protocol: "udp" as const, tcp: undefined, srcPort: 41000, udpLength: 39 }));
       packets.set(hop, [...sent, ...datagrams]);
     }
+    const rule = "-p udp -m udp --dport 8472 -m comment --comment labyrinth-fault -j DROP";
+    const nodes = { drops: [{ node: "node-2", chain: "INPUT", rule, packets: 6, before: 0 }], notForwarding: [], linksDown: [], errors: [] };
     const deliveries = [
       { protocol: "tcp" as const, sent: "x".repeat(30), received: "", ok: false, error: "Connection timed out" },
       { protocol: "udp" as const, sent: "x".repeat(30), received: "", ok: false },
     ];
     const exchanges = lostPlan.exchanges.map((e) => {
       const delivery = deliveries.find((d) => d.protocol === e.protocol && e.label !== "DNS");
-      return analyzeExchange(e, lostPlan, packets, { delivered: delivery?.ok ?? false, socketError: delivery?.error });
+      return analyzeExchange(e, lostPlan, packets, { delivered: delivery?.ok ?? false, socketError: delivery?.error, nodes });
     });
     const problems = exchanges.flatMap((e) => (e.problem ? [e.problem] : []));
     return { ...result({}), ok: false, plan: lostPlan, exchanges, problems, trigger: { resolved: undefined, deliveries } };
@@ -193,7 +198,7 @@ describe("a run where the packet was lost: what happened, and the likely causes"
 
   const unwrapped = "it arrived on hop 4 (node-2 ens4) and was not unwrapped: not seen on node-2's cilium_vxlan.";
   const causes =
-    "Likely causes, most likely first: (1) node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT); (2) a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, VNI 2, as the packet had).";
+    "Likely causes, most likely first: (1) node-2's firewall dropped 6 packets during this run: -A INPUT -p udp -m udp --dport 8472 -m comment --comment labyrinth-fault -j DROP (iptables-save -c); (2) node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT); (3) a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, VNI 2, as the packet had).";
 
   test("for each flow, where it stopped, what came back and the likely causes, most likely first; a flow that stopped alike is said the same as the first", () => {
     const lines = renderSummary(tunnelBlocked());

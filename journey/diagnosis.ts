@@ -7,6 +7,7 @@
  */
 import type { HopView } from "./analyzer";
 import { Packet } from "./decode";
+import { concernsFlow, NodeFacts } from "./node-facts";
 import { CapturePlan, Exchange } from "./plan";
 
 /** A capture point, as a diagnosis names it. */
@@ -39,6 +40,8 @@ export interface Evidence {
   readonly socketError?: string;
   /** How the Cilium agent says it hands packets to local pods (BPF host routing bypasses the host-side veth). */
   readonly hostRouting?: "BPF" | "Legacy" | "unknown";
+  /** What the nodes say of themselves after the run: firewall drops, forwarding, links without carrier. */
+  readonly nodes?: NodeFacts;
 }
 
 /** A capture point as the analyzer saw the packet there (or did not). */
@@ -82,8 +85,44 @@ function stop(sightings: Sighting[]): { last: Sighting; missed?: Sighting } {
   return { last: sightings[lastIndex], missed: sightings[lastIndex + 1] };
 }
 
-/** Likely causes where the packet stopped between `last` and `missed`, the sender being `from`. */
+/**
+ * What `node` itself says could have stopped this exchange there: a firewall rule that dropped
+ * packets of its kind during the run, no forwarding where the packet had to be forwarded, the
+ * interface it was missed on without carrier. Evidence, so it goes before the usual suspects.
+ */
+function observed(input: DiagnosisInput, node: string, missed?: Sighting, forwarded = false): string[] {
+  const facts = input.evidence.nodes;
+  if (!facts) return [];
+  const { exchange, plan } = input;
+  const flow = {
+    addresses: [exchange.client, exchange.service.address, exchange.backend.address, ...plan.nodes.map((n) => n.address)],
+    ports: [exchange.service.port, exchange.backend.port, plan.tunnelPort],
+    interfaces: plan.points.filter((p) => p.node === node).map((p) => p.interface),
+  };
+  const link = missed && facts.linksDown.find((l) => l.node === node && l.interface === missed.interface);
+  return [
+    ...(link ? [`${node}'s ${link.interface} has no carrier (${link.state})${missed!.kind === "pod" ? ": the pod's end of the veth, its eth0, is down" : ": the other end of its link is down"}`] : []),
+    ...(forwarded && facts.notForwarding.includes(node) ? [`${node} forwards nothing: net.ipv4.ip_forward is 0`] : []),
+    ...facts.drops
+      .filter((d) => d.node === node && concernsFlow(d.rule, flow))
+      .sort((a, b) => b.packets - a.packets)
+      .map((d) => `${node}'s firewall dropped ${d.reset ? "at least " : ""}${d.packets} packet${d.packets === 1 ? "" : "s"} during this run: ${d.rule.startsWith("policy ") ? `the ${d.chain} chain's ${d.rule}` : `-A ${d.chain} ${d.rule}`} (iptables-save -c)`),
+  ];
+}
+
+/**
+ * Likely causes where the packet stopped between `last` and `missed`, the sender being `from`:
+ * what the node it was missed on says first, then the usual suspects for that pair of points.
+ */
 function causesBetween(input: DiagnosisInput, direction: Diagnosis["direction"], last: Sighting, missed: Sighting, from: string): { seen: string; causes: string[] } {
+  const { seen, causes } = suspects(input, direction, last, missed, from);
+  // Forwarded there: from the pod to the tunnel on the sender, from the tunnel to the pod on the receiver.
+  const forwarded = missed.kind === "pod" || (missed.kind === "overlay" && missed.node === from);
+  return { seen, causes: [...observed(input, missed.node, missed, forwarded), ...causes] };
+}
+
+/** The usual suspects where the packet stopped between `last` and `missed`, the sender being `from`. */
+function suspects(input: DiagnosisInput, direction: Diagnosis["direction"], last: Sighting, missed: Sighting, from: string): { seen: string; causes: string[] } {
   const { exchange, plan, icmp, evidence } = input;
   const receiver = plan.nodes.find((n) => n.name === missed.node);
   const wrapped = last.packet?.outer;
@@ -193,7 +232,12 @@ export function diagnose(input: DiagnosisInput): Diagnosis | undefined {
         ? [`nothing listens on ${port} in ${backend}${exchange.label === "DNS" ? ": cluster DNS is not answering" : ""}`]
         : prohibited
           ? [`a policy on the way rejects it (${icmpText(icmp!.packet.icmp)})`]
-          : [`${backend} does not answer: nothing serves ${port} there, or its answer is dropped inside the pod`, `a policy drops the answer before ${at(end)}`],
+          : [
+              // Past the last capture point (the DNS pod has none of its own): still on end's node.
+              ...observed(input, end.node, undefined, end.kind !== "pod"),
+              `${backend} does not answer: nothing serves ${port} there, or its answer is dropped inside the pod`,
+              `a policy drops the answer before ${at(end)}`,
+            ],
     };
   }
   const back = stop(reply);

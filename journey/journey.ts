@@ -6,6 +6,7 @@ import { CiliumMaps, readCiliumEvidence, readCiliumMaps } from "./cilium-evidenc
 import { Executor } from "./executor";
 import { CapturePlan, Protocol } from "./plan";
 import { checkListeners } from "./listener";
+import { DropBaseline, readDropCounters, readNodeFacts } from "./node-facts";
 import { NatBaseline, readNatCounters, readProof } from "./proof";
 import { JourneyResult } from "./result";
 import { trigger, TriggerResult } from "./trigger";
@@ -21,8 +22,8 @@ export interface JourneyOptions {
   readonly captureTimeoutMs?: number;
   /** With nothing listening in the server pod: start an echo there for the run (the lab), or only say so (the box). */
   readonly startEcho?: boolean;
-  /** How to read the client node's nat rules (the lab enters the host's namespaces first). */
-  readonly iptablesSave?: string[];
+  /** What runs a command on a node in the host's own namespaces, before it (the lab: nsenter), so that its iptables and sysctls are the host's. */
+  readonly onHost?: string[];
   /** Told what the run waits for, when it waits. */
   readonly progress?: (line: string) => void;
 }
@@ -36,6 +37,7 @@ const LAST_BLOCK_MS = 400;
 /** What a run gathers while the flow goes: the counters before it, the captures, the trigger's outcome, Cilium's maps after it. */
 interface Gathered {
   readonly baseline: NatBaseline;
+  readonly drops: DropBaseline;
   readonly started: number;
   readonly captures: Captures;
   readonly captured: Captured;
@@ -46,7 +48,7 @@ interface Gathered {
 /** Captures at the plan's points while the trigger runs; the captures stop whatever happens. */
 async function gather(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<Gathered> {
   // Counters from before the run: earlier connections to the ClusterIP from the node are not this run's.
-  const baseline = await readNatCounters(executor, plan, options.iptablesSave);
+  const [baseline, drops] = await Promise.all([readNatCounters(executor, plan, options.onHost), readDropCounters(executor, plan, options.onHost)]);
   const started = Date.now();
   const captures = await startCaptures(executor, plan, options.captureTimeoutMs);
   let fired: TriggerResult | undefined;
@@ -60,7 +62,7 @@ async function gather(executor: Executor, plan: CapturePlan, options: JourneyOpt
   } finally {
     captured = await stopCaptures(executor, plan, captures);
   }
-  return { baseline, started, captures, captured, fired, ...(maps ? { maps } : {}) };
+  return { baseline, drops, started, captures, captured, fired, ...(maps ? { maps } : {}) };
 }
 
 /**
@@ -76,8 +78,8 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
   } finally {
     await Promise.allSettled(listeners.started.map((echo) => echo.stop()));
   }
-  const { baseline, started, captures, captured, fired, maps } = gathered;
-  const proof = await readProof(executor, plan, baseline, options.iptablesSave);
+  const { baseline, drops, started, captures, captured, fired, maps } = gathered;
+  const [proof, nodes] = await Promise.all([readProof(executor, plan, baseline, options.onHost), readNodeFacts(executor, plan, drops, options.onHost)]);
   const translation = { programs: proof.programs.some((p) => p.interface === plan.points[0].interface), natRules: proof.natRules.length > 0 };
   const exchanges = plan.exchanges
     .filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol))
@@ -85,7 +87,7 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
       const delivery = e.label === "DNS" ? undefined : fired.deliveries.find((d) => d.protocol === e.protocol);
       // A name the resolver got an address for is DNS's payload delivered.
       const delivered = e.label === "DNS" ? fired.resolved !== undefined : delivery?.ok;
-      const evidence = { translation, delivered, socketError: delivery?.error, hostRouting: proof.agent?.hostRouting };
+      const evidence = { translation, delivered, socketError: delivery?.error, hostRouting: proof.agent?.hostRouting, nodes };
       return analyzeExchange(e, plan, captured.packets, evidence, captured.inside);
     });
   // Hubble's events since the run began (and a little before: the nodes' clocks are not this one's).
@@ -108,5 +110,5 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
       .filter((d) => !d.ok && !failed(d.protocol.toUpperCase()))
       .map((d) => `${d.protocol.toUpperCase()}: the payload was not echoed back (${d.error ?? (d.received ? `got "${d.received.slice(0, 40)}"` : "nothing came back")})`),
   ];
-  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, ...(cilium ? { cilium } : {}), problems, pcaps, notes: [...listeners.notes, ...captured.notes] };
+  return { where: options.where, ok: problems.length === 0, plan, trigger: fired, exchanges, proof, ...(cilium ? { cilium } : {}), problems, pcaps, notes: [...listeners.notes, ...captured.notes, ...nodes.errors] };
 }

@@ -7,6 +7,7 @@
  */
 import { AgentStatus, parseAgentStatus } from "./cilium-status";
 import { Executor, outputOf } from "./executor";
+import { Counted, countedSince, iptablesSave, parseIptablesSave, RuleCount } from "./iptables-counters";
 import { CapturePlan } from "./plan";
 
 export interface AttachedProgram {
@@ -16,16 +17,8 @@ export interface AttachedProgram {
   readonly name: string;
 }
 
-export interface NatRule {
-  /** Packets it counted during this run: after the trigger, less before the captures; after a reset, at least this. */
-  readonly packets: number;
-  /** Packets it had counted before the run (earlier connections from the node). */
-  readonly before: number;
-  /** Its counter went down during the run: kube-proxy rewrote its chains, zeroing the counters (a sync). */
-  readonly reset?: true;
-  readonly chain: string;
-  readonly rule: string;
-}
+/** A nat rule for the Service, and what it counted during this run (after a reset, at least this). */
+export type NatRule = Counted;
 
 export interface Proof {
   readonly node: string;
@@ -42,13 +35,8 @@ export interface Proof {
   readonly errors: string[];
 }
 
-/** A nat rule and its counter at one moment. */
-export type NatCount = Omit<NatRule, "before" | "reset">;
-
 /** The nat counters before the run, or why they could not be read. */
-export type NatBaseline = { readonly rules: NatCount[] } | { readonly error: string };
-
-const IPTABLES_SAVE = ["iptables-save", "-c", "-t", "nat"];
+export type NatBaseline = { readonly rules: RuleCount[] } | { readonly error: string };
 
 /** `bpftool -j net` → the programs per interface. */
 export function parseBpftoolNet(json: string): AttachedProgram[] {
@@ -65,38 +53,16 @@ export function parseBpftoolNet(json: string): AttachedProgram[] {
   );
 }
 
-/** `iptables-save -c -t nat` → rules with their packet counters. */
-export function parseIptablesSave(text: string): NatCount[] {
-  return text
-    .split("\n")
-    .map((line) => /^\[(\d+):\d+\] -A (\S+) (.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ packets: Number(m[1]), chain: m[2], rule: m[3] }));
-}
-
 /** kube-proxy's nat rules for the target Service on the client's node, with their counters now. */
-export async function readNatCounters(executor: Executor, plan: CapturePlan, iptablesSave = IPTABLES_SAVE): Promise<NatBaseline> {
+export async function readNatCounters(executor: Executor, plan: CapturePlan, onHost: string[] = []): Promise<NatBaseline> {
   const node = plan.client.node;
-  const saved = await outputOf(executor.onNode(node, iptablesSave), "iptables-save", node);
+  const saved = await outputOf(executor.onNode(node, iptablesSave("nat", onHost)), "iptables-save", node);
   if ("error" in saved) return saved;
   return { rules: parseIptablesSave(saved.stdout).filter((r) => r.rule.includes(`${plan.target.service.address}/32`)) };
 }
 
-/**
- * The counters now, less the baseline: what this run counted. A rule new since the baseline counted
- * from zero; a counter below its baseline was zeroed by a kube-proxy sync, and all it counted since is
- * this run's (what the run counted before the reset is lost).
- */
-function counted(now: NatCount[], baseline: NatBaseline): NatRule[] {
-  const earlier = "rules" in baseline ? baseline.rules : [];
-  return now.map((r) => {
-    const before = earlier.find((e) => e.chain === r.chain && e.rule === r.rule)?.packets ?? 0;
-    return r.packets < before ? { ...r, before, reset: true } : { ...r, packets: r.packets - before, before };
-  });
-}
-
 /** Reads the proofs on the client's node, where the service address is rewritten, after the trigger. */
-export async function readProof(executor: Executor, plan: CapturePlan, baseline: NatBaseline, iptablesSave = IPTABLES_SAVE): Promise<Proof> {
+export async function readProof(executor: Executor, plan: CapturePlan, baseline: NatBaseline, onHost: string[] = []): Promise<Proof> {
   const node = plan.client.node;
   const errors: string[] = [];
   const net = await outputOf(executor.onAgent(node, ["bpftool", "-j", "net"]), "bpftool net", node);
@@ -114,9 +80,9 @@ export async function readProof(executor: Executor, plan: CapturePlan, baseline:
     }
   }
   if ("error" in baseline) errors.push(`${baseline.error} (before the run: the counters cannot be told apart from earlier traffic)`);
-  const after = await readNatCounters(executor, plan, iptablesSave);
+  const after = await readNatCounters(executor, plan, onHost);
   if ("error" in after) errors.push(after.error);
-  const natRules = "rules" in after ? counted(after.rules, baseline) : [];
+  const natRules = "rules" in after ? countedSince(after.rules, "rules" in baseline ? baseline.rules : []) : [];
   const hits = natRules.reduce((sum, r) => sum + r.packets, 0);
   const onClientLxc = programs.some((p) => p.interface === plan.points[0].interface);
   // No hit since a reset does not say kube-proxy did not translate: its hits may have been zeroed.

@@ -49,8 +49,8 @@ export async function journeyOnLab(options: LabJourneyOptions): Promise<{ plan: 
           captureTimeoutMs: options.captureTimeoutMs,
           // LABYRINTH_PROBE_LISTENER=false leaves port 9999 to nc -l: an echo for the run, not a refused connection.
           startEcho: true,
-          // The host's own iptables, so that a legacy/nft mismatch in the capture image cannot mislead.
-          iptablesSave: ["nsenter", "-t", "1", "-m", "-n", "iptables-save", "-c", "-t", "nat"],
+          // The host's own iptables and sysctls, so that a legacy/nft mismatch in the capture image cannot mislead.
+          onHost: ["nsenter", "-t", "1", "-m", "-n"],
         });
         return { plan, result };
       } finally {
