@@ -64,3 +64,26 @@ test("nothing listening: TCP says the connection was refused, UDP gets nothing b
     expect.objectContaining({ protocol: "udp", ok: false }),
   ]);
 });
+
+test("the lookup and the echoes go side by side: every one is under way before the first ends", async () => {
+  const echo = await lateEcho(300);
+  const started: string[] = [];
+  let ended = -1;
+  const watching: Executor = {
+    ...local,
+    inPod: async (pod, argv) => {
+      started.push(argv.includes("getent") ? "lookup" : argv.at(-1)!.split(":")[0].toLowerCase());
+      const result = await local.inPod(pod, argv);
+      if (ended < 0) ended = started.length;
+      return result;
+    },
+  };
+  try {
+    const fired = await trigger(watching, planFor(echo.port), { protocols: ["tcp", "udp"] });
+    expect(fired.deliveries.every((d) => d.ok)).toBe(true);
+    expect(started.sort()).toEqual(["lookup", "tcp", "udp"]);
+    expect(ended).toBe(3);
+  } finally {
+    await echo.close();
+  }
+});

@@ -20,7 +20,9 @@ export interface TriggerResult {
 /**
  * Every step gives up on its own, so that a broken path ends the run in seconds: the resolver
  * gets a second per name it tries (the pod's search list, ndots:5: four names), a connection two
- * seconds, an answer two more. TCP and UDP go at the same time: they are separate flows.
+ * seconds, an answer two more. The lookup, TCP and UDP go at the same time: they are separate
+ * flows, and TCP and UDP go to the Service's address, not to what the lookup finds; so a broken
+ * path costs the longest of them, not their sum.
  * RES_OPTIONS is glibc's (the box's getent); musl's resolver (the lab's capture image, Alpine)
  * ignores it, and there `timeout` alone bounds the lookup, to the same total.
  */
@@ -59,7 +61,7 @@ export async function trigger(executor: Executor, plan: CapturePlan, options: Tr
   const { progress } = options;
   const name = plan.target.name;
   const limits = TRIGGER_LIMITS;
-  const lookup = await waitingFor(`cluster DNS to answer for ${name} (${limits.perNameSeconds} s per name of the search list; giving up after ${limits.dnsSeconds} s)`, progress, () =>
+  const lookingUp = waitingFor(`cluster DNS to answer for ${name} (${limits.perNameSeconds} s per name of the search list; giving up after ${limits.dnsSeconds} s)`, progress, () =>
     executor.inPod(plan.client.pod, [
       "timeout",
       String(limits.dnsSeconds),
@@ -70,8 +72,7 @@ export async function trigger(executor: Executor, plan: CapturePlan, options: Tr
       name,
     ]),
   );
-  const resolved = lookup.status === 0 ? lookup.stdout.trim().split(/\s+/)[0] : undefined;
-  const deliveries = await Promise.all(
+  const delivering = Promise.all(
     options.protocols.map(async (protocol): Promise<Delivery> => {
       const sent = payload(protocol, options.size);
       const { address, port } = plan.target.service;
@@ -90,5 +91,7 @@ export async function trigger(executor: Executor, plan: CapturePlan, options: Tr
       return { protocol, sent, received, ok: received === sent, ...(error ? { error } : {}) };
     }),
   );
+  const [lookup, deliveries] = await Promise.all([lookingUp, delivering]);
+  const resolved = lookup.status === 0 ? lookup.stdout.trim().split(/\s+/)[0] : undefined;
   return { resolved, deliveries };
 }
