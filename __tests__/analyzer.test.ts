@@ -136,7 +136,7 @@ describe("when the packet does not arrive: where it was last seen, first missed,
       });
       const result = analyzeExchange(tcp, articlePlan(), lostFrom(5, synOnly), evidence);
       expect(result.diagnosis!.causes).toEqual([
-        "node-2's firewall dropped 3 packets during this run: -A INPUT -p udp -m udp --dport 8472 -j DROP (iptables-save -c)",
+        "node-2's firewall: -A INPUT -p udp -m udp --dport 8472 -j DROP, a rule this flow matches, dropped 3 packets during this run (iptables-save -c)",
         "node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT)",
         "a VNI or port mismatch between the nodes",
       ]);
@@ -144,7 +144,18 @@ describe("when the packet does not arrive: where it was last seen, first missed,
 
     test("a chain's DROP policy, said as such", () => {
       const result = analyzeExchange(tcp, articlePlan(), lostFrom(5, synOnly), facts({ drops: [drop("node-2", "INPUT", "policy DROP", 1)] }));
-      expect(result.diagnosis!.causes[0]).toBe("node-2's firewall dropped 1 packet during this run: the INPUT chain's policy DROP (iptables-save -c)");
+      expect(result.diagnosis!.causes[0]).toBe("node-2's firewall: the INPUT chain's policy DROP, a rule this flow matches, dropped 1 packet during this run (iptables-save -c)");
+    });
+
+    test("counters zeroed during the run (the chain rewritten): at least what they counted since", () => {
+      const result = analyzeExchange(tcp, articlePlan(), lostFrom(5, synOnly), facts({ drops: [{ ...drop("node-2", "INPUT", "-p udp -j DROP", 2), before: 40, reset: true }] }));
+      expect(result.diagnosis!.causes[0]).toBe("node-2's firewall: -A INPUT -p udp -j DROP, a rule this flow matches, dropped at least 2 packets during this run (iptables-save -c)");
+    });
+
+    test("lost between the nodes: the receiver's firewall is not named, as a capture sees an arriving packet before it", () => {
+      const result = analyzeExchange(tcp, articlePlan(), lostFrom(4, synOnly), facts({ drops: [drop("node-2", "INPUT", "policy DROP", 4)] }));
+      expect(result.diagnosis!.firstMissed).toEqual({ hop: 4, node: "node-2", interface: "ens4" });
+      expect(result.diagnosis!.causes.join()).not.toContain("node-2's firewall");
     });
 
     test("a node that forwards nothing, where the packet had to be forwarded: from the pod to the tunnel", () => {

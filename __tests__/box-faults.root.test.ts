@@ -19,7 +19,7 @@ function journey(...args: string[]) {
 const at = (hop: number, node: string, iface: string) => ({ hop, node, interface: iface });
 /** The first cause when a fault's firewall rule (commented labyrinth-fault) dropped the packets: the rule, as iptables-save -c showed it counting. */
 const firewall = (node: string, rule: string) =>
-  expect.stringMatching(new RegExp(`^${node}'s firewall dropped \\d+ packets? during this run: -A ${rule} -m comment --comment labyrinth-fault -j DROP \\(iptables-save -c\\)$`));
+  expect.stringMatching(new RegExp(`^${node}'s firewall: -A ${rule} -m comment --comment labyrinth-fault -j DROP, a rule this flow matches, dropped \\d+ packets? during this run \\(iptables-save -c\\)$`));
 
 describe.each([
   {
@@ -118,8 +118,8 @@ describe("faults made by hand", () => {
       undo: ["labyrinth-node-2", "iptables", "-D", "FORWARD", "-s", "10.10.1.0/24", "-j", "DROP"],
       // The DNS pod has no capture point of its own: the query is last seen on node-2's cilium_vxlan.
       expected: {
-        DNS: { lastSeen: at(5, "node-2", "cilium_vxlan"), causes: [expect.stringMatching(/^node-2's firewall dropped \d+ packets during this run: -A FORWARD -s 10\.10\.1\.0\/24 -j DROP/), expect.anything(), expect.anything()] },
-        TCP: { firstMissed: at(6, "node-2", expect.stringMatching(/^lxc/)), causes: [expect.stringMatching(/^node-2's firewall dropped \d+ packets during this run: -A FORWARD -s 10\.10\.1\.0\/24 -j DROP/), expect.anything(), expect.anything()] },
+        DNS: { lastSeen: at(5, "node-2", "cilium_vxlan"), causes: [expect.stringMatching(/^node-2's firewall: -A FORWARD -s 10\.10\.1\.0\/24 -j DROP, a rule this flow matches, dropped \d+ packets during this run/), expect.anything(), expect.anything()] },
+        TCP: { firstMissed: at(6, "node-2", expect.stringMatching(/^lxc/)), causes: [expect.stringMatching(/^node-2's firewall: -A FORWARD -s 10\.10\.1\.0\/24 -j DROP, a rule this flow matches, dropped \d+ packets during this run/), expect.anything(), expect.anything()] },
       },
     },
     {

@@ -54,8 +54,11 @@ describe("npm run deploy", () => {
   test("cdktf runs with owner-only files, and a state written before is made owner-only: the state holds the cluster's keys", () => {
     const folder = mkdtempSync(join(dir, "private-"));
     const before = join(folder, "terraform.labyrinth-cluster.tfstate");
-    writeFileSync(before, "{}");
-    chmodSync(before, 0o644);
+    const errored = join(folder, "errored.tfstate");
+    for (const file of [before, errored]) {
+      writeFileSync(file, "{}");
+      chmodSync(file, 0o644);
+    }
     const bin = standIns();
     // As Terraform's local backend does: the state and its backup created with the umask it was given.
     writeFileSync(join(bin, "npx"), `#!/bin/sh\numask > ${bin}/umask\nstat -c %a terraform.labyrinth-cluster.tfstate > ${bin}/during\necho '{}' > terraform.labyrinth-infra.tfstate\necho '{}' > terraform.labyrinth-infra.tfstate.backup\n`);
@@ -63,8 +66,8 @@ describe("npm run deploy", () => {
     expect(result.status).toBe(0);
     expect(readFileSync(join(bin, "umask"), "utf8").trim()).toBe("0077");
     expect(readFileSync(join(bin, "during"), "utf8").trim()).toBe("600");
-    const modes = ["terraform.labyrinth-cluster.tfstate", "terraform.labyrinth-infra.tfstate", "terraform.labyrinth-infra.tfstate.backup"].map((f) => (statSync(join(folder, f)).mode & 0o777).toString(8));
-    expect(modes).toEqual(["600", "600", "600"]);
+    const modes = ["terraform.labyrinth-cluster.tfstate", "errored.tfstate", "terraform.labyrinth-infra.tfstate", "terraform.labyrinth-infra.tfstate.backup"].map((f) => (statSync(join(folder, f)).mode & 0o777).toString(8));
+    expect(modes).toEqual(["600", "600", "600", "600"]);
   });
 
   test("with a project it deploys both stacks, passing the project on", () => {
@@ -209,6 +212,16 @@ describe("npx labyrinth", () => {
       expect(asked.stderr.trim()).toBe(`labyrinth: 2 labs are deployed from ${folder}: team-a, team-b; choose one with LABYRINTH_NAME, e.g. LABYRINTH_NAME=team-a`);
       expect(run({ LABYRINTH_NAME: "team-b" }).status).toBe(0);
       expect(readFileSync(join(folder, ".kube", "team-b.yaml"), "utf8")).toBe("b\n");
+    });
+
+    test("an empty state file (Terraform makes one to lock it) is no lab; a state that is not JSON is named, with what to do", () => {
+      writeFileSync(join(folder, "terraform.locked-infra.tfstate"), "");
+      writeInfraState(folder, { kubeconfig: "a\n" }, { name: "team-a" });
+      expect(run({}).status).toBe(0);
+      writeFileSync(join(folder, "terraform.broken-infra.tfstate"), "{ half");
+      const broken = run({});
+      expect(broken.status).toBe(1);
+      expect(broken.stderr.trim()).toMatch(new RegExp(`^labyrinth: ${folder}/terraform\\.broken-infra\\.tfstate is not a Terraform state \\(.+\\): restore it from .+\\.backup, or remove it if nothing was deployed$`));
     });
 
     test("a destroyed lab (its state empty) is not one of them", () => {

@@ -31,7 +31,7 @@ const vm = { name: "labyrinth-node-0", zone: "projects/my-lab/zones/us-east4-b",
  * `stopsHalfway`: the first cdktf destroy fails having emptied the state's outputs, as Terraform
  * does, and left a resource; the next one finishes.
  */
-function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings>; declined?: boolean; stopsHalfway?: boolean }) {
+function scene(options: { instances: object[]; server: string; after?: Record<string, object[]>; settings?: Partial<LabSettings>; declined?: boolean; stopsHalfway?: boolean; garbles?: boolean }) {
   const dir = mkdtempSync(join(work, "scene-"));
   const stub = join(dir, "stub");
   const bin = join(dir, "bin");
@@ -47,7 +47,8 @@ function scene(options: { instances: object[]; server: string; after?: Record<st
   const empty = (stack: string) => `printf '%s' '${emptied}' > ${stateFileName(stack)}`;
   // With "*" both stacks go; with the infrastructure stack alone, the cluster's state is left as it is.
   const destroyStacks = `${empty(model.stacks.infrastructure)}; case "$*" in *'*'*) ${empty(model.stacks.cluster)};; esac`;
-  const done = options.declined ? "exit 0" : `${options.stopsHalfway ? stop : ""}${destroyStacks}; : > "$STUB_DIR/destroyed"`;
+  const garbled = `printf '{ half' > ${stateFileName(model.stacks.infrastructure)}; exit 0`;
+  const done = options.declined ? "exit 0" : options.garbles ? garbled : `${options.stopsHalfway ? stop : ""}${destroyStacks}; : > "$STUB_DIR/destroyed"`;
   writeFileSync(join(bin, "npx"), `#!/bin/sh\necho "npx $* project=$LABYRINTH_PROJECT name=$LABYRINTH_NAME workers=$LABYRINTH_WORKERS" >> "$CALLS"\numask > "$STUB_DIR/umask"\n${done}\n`);
   chmodSync(join(bin, "npx"), 0o755);
   return { dir, stub, model, calls: () => readFileSync(join(stub, "calls"), "utf8").trim().split("\n") };
@@ -175,6 +176,15 @@ test("a declined cdktf destroy (cdktf exits 0 when its prompt is answered no) le
   expect(readFileSync(join(s.dir, "terraform.labyrinth-cluster.tfstate"), "utf8")).toContain("helm_release");
   expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"))).toBe(false);
   expect(run.stdout).toContain("labyrinth: still in my-lab after a destroy that did not finish (remove with the command beside each):");
+});
+
+test("a state left unreadable after cdktf destroy: said, with what to do; not counted as finished", async () => {
+  const s = scene({ instances: [], server: api.url, garbles: true });
+  const run = await destroy(s.dir, s.stub);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/^labyrinth: .*terraform\.labyrinth-infra\.tfstate is not a Terraform state \(.+\): restore it from .+\.backup, or remove it if nothing was deployed$/m);
+  expect(existsSync(recordCopyPath("labyrinth", s.dir))).toBe(true);
+  expect(existsSync(join(s.dir, "terraform.labyrinth-cluster.tfstate.dropped"))).toBe(false);
 });
 
 test("a destroy that stops halfway keeps the lab's record beside the state: the next destroy uses the settings the lab was deployed with", async () => {

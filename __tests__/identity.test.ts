@@ -51,4 +51,12 @@ describe("ClusterIdentity", () => {
     expect(commonName(named)).toBe("maze-admin");
     expect(commonName(unnamed)).toBe("labyrinth-admin");
   });
+
+  test("an admin the API server would refuse is refused before anything is created, naming the prop", () => {
+    for (const adminUser of ["", "maze admin"]) {
+      expect(() => new ClusterIdentity(testStack(`bad-${adminUser.length}`), "Identity", { adminUser })).toThrow(
+        `adminUser: "${adminUser}" is not a user name: use 1 to 64 characters, no spaces, commas or slashes, such as labyrinth-admin`,
+      );
+    }
+  });
 });

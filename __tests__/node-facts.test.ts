@@ -84,6 +84,12 @@ describe("the nodes' own facts, read before the captures and after the trigger",
     expect(read.linksDown).toEqual([{ node: "node-2", interface: ARTICLE.serverLxc, state: "LOWERLAYERDOWN" }]);
   });
 
+  test("ip link that says something other than its JSON: no link named, and it is said; the run goes on", async () => {
+    const { read } = await facts({ before: filter(), after: filter() }, [[/^host node-2: ip -j link show$/, ok("Error: no such device")]]);
+    expect(read.linksDown).toEqual([]);
+    expect(read.errors).toEqual([expect.stringMatching(/^ip link on node-2 said something that is not its JSON: /)]);
+  });
+
   test("counters that could not be read before the run: no drops told for that node, and it is said", async () => {
     const failed = { status: 1, stdout: "", stderr: "iptables-save: lock busy" };
     const { read } = await facts({ before: failed, after: filter({ tunnel: 9 }) });
@@ -105,18 +111,35 @@ describe("the nodes' own facts, read before the captures and after the trigger",
 });
 
 describe("whether a dropping rule could have dropped this flow", () => {
-  const flow = { addresses: [ARTICLE.client, ARTICLE.server], ports: [9999, 8472], interfaces: ["ens4", "cilium_vxlan", ARTICLE.serverLxc] };
+  // The flow's packets: the pods' addresses inside, the nodes' outside; the Service's port, the tunnel's.
+  const flow = { addresses: [ARTICLE.client, ARTICLE.server, ARTICLE.node1, ARTICLE.node2], ports: [9999, 8472], interfaces: ["ens4", "cilium_vxlan", ARTICLE.serverLxc] };
   test.each([
+    // It names the flow, and nothing it says rules the flow out.
     ["-p udp -m udp --dport 8472 -j DROP", true],
     ["-s 10.0.1.0/24 -j DROP", true],
     [`-d ${ARTICLE.server}/32 -p tcp -j REJECT --reject-with icmp-port-unreachable`, true],
     [`-o ${ARTICLE.serverLxc} -j DROP`, true],
+    ["-o lxc+ -j DROP", true],
+    ["-p tcp -m tcp --dport 9000:10000 -j DROP", true],
+    ["-p udp -m multiport --dports 4789,8472 -j DROP", true],
+    ["-i ens4 -p tcp -m tcp --dport 50000:60000 -j DROP", true],
+    ["-m conntrack ! --ctstate INVALID -j DROP", true],
+    // It narrows nothing: everything goes.
     ["-p udp -j DROP", true],
+    ['-m comment --comment "ens4 9999" -j DROP', true],
     ["policy DROP", true],
+    // One of its selectors no packet of the flow satisfies.
     ["-m conntrack --ctstate INVALID -j DROP", false],
     ["-s 192.168.7.0/24 -j DROP", false],
-    ["! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment \"block incoming localnet connections\" -j DROP", false],
+    ["! -s 10.0.0.0/8 -j DROP", false],
+    ['! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -j DROP', false],
     ["-p tcp -m tcp --dport 22 -j DROP", false],
+    ["-i ens4 -p tcp -m tcp --dport 22 -j DROP", false],
+    ["-i docker0 -j DROP", false],
+    ["-m udp ! --dport 1:65535 -j DROP", false],
+    // What it says is not understood, or may hold an ephemeral port only: not named.
+    ["-m mark --mark 0x1/0x1 -j DROP", false],
+    ["-p tcp -m tcp --dport 40000 -j DROP", false],
   ])("%s: %s", (rule, expected) => {
     expect(concernsFlow(rule, flow)).toBe(expected);
   });

@@ -198,7 +198,7 @@ describe("a run where the packet was lost: what happened, and the likely causes"
 
   const unwrapped = "it arrived on hop 4 (node-2 ens4) and was not unwrapped: not seen on node-2's cilium_vxlan.";
   const causes =
-    "Likely causes, most likely first: (1) node-2's firewall dropped 6 packets during this run: -A INPUT -p udp -m udp --dport 8472 -m comment --comment labyrinth-fault -j DROP (iptables-save -c); (2) node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT); (3) a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, VNI 2, as the packet had).";
+    "Likely causes, most likely first: (1) node-2's firewall: -A INPUT -p udp -m udp --dport 8472 -m comment --comment labyrinth-fault -j DROP, a rule this flow matches, dropped 6 packets during this run (iptables-save -c); (2) node-2 drops the tunnel's UDP 8472 before its VXLAN device: a host firewall (iptables or nftables INPUT); (3) a VNI or port mismatch between the nodes (here node-2's cilium_vxlan takes UDP 8472, VNI 2, as the packet had).";
 
   test("for each flow, where it stopped, what came back and the likely causes, most likely first; a flow that stopped alike is said the same as the first", () => {
     const lines = renderSummary(tunnelBlocked());

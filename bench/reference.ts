@@ -42,7 +42,7 @@ export const TEMPLATE_TSCONFIG = {
   "ts-node": { transpileOnly: false },
 };
 
-const APP_PARTS = ["main.ts", "stacks", "constructs", "lab", "cloud-init", "workload", "local-exec", "charts", "package.json", "cdktf.json"];
+const APP_PARTS = ["main.ts", "stacks", "constructs", "model", "lab", "cloud-init", "workload", "local-exec", "charts", "package.json", "cdktf.json"];
 
 /** A copy of the app with every provider import rewritten to the package root, type-checked by ts-node. */
 export function makeTemplateCopy(root: string): string {

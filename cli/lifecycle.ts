@@ -26,7 +26,7 @@ export function deploy(cdktfArgs: string[]): number {
   }
   console.log(`labyrinth: ${costLine(model)}`);
   const env = { ...process.env, LABYRINTH_PROJECT: project };
-  return withPrivateState(model, () => spawnSync("npx", ["cdktf", "deploy", "*", ...cdktfArgs], { stdio: "inherit", env }).status ?? 1);
+  return withPrivateState(model, () => spawnSync("npx", ["cdktf", "deploy", "*", ...cdktfArgs], { stdio: "inherit", env }).status ?? 1, (line) => console.error(`labyrinth: ${line}`));
 }
 
 /** `status`: once, or every `intervalSeconds` while in progress. */

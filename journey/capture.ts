@@ -20,7 +20,7 @@ export interface Captures {
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Whether a capture failed for want of dumpcap itself, as a shell or an exec says it. */
-const missing = (said: string) => /dumpcap: (not found|No such file)|executable file not found|ENOENT/.test(said);
+const missing = (said: string) => /dumpcap: (not found|No such file)|exec of "dumpcap" failed|executable file not found|ENOENT/.test(said);
 
 /**
  * A capture point whose interface is down is where the path breaks: nothing crosses it. dumpcap

@@ -106,7 +106,7 @@ function observed(input: DiagnosisInput, node: string, missed?: Sighting, forwar
     ...facts.drops
       .filter((d) => d.node === node && concernsFlow(d.rule, flow))
       .sort((a, b) => b.packets - a.packets)
-      .map((d) => `${node}'s firewall dropped ${d.reset ? "at least " : ""}${d.packets} packet${d.packets === 1 ? "" : "s"} during this run: ${d.rule.startsWith("policy ") ? `the ${d.chain} chain's ${d.rule}` : `-A ${d.chain} ${d.rule}`} (iptables-save -c)`),
+      .map((d) => `${node}'s firewall: ${d.rule.startsWith("policy ") ? `the ${d.chain} chain's ${d.rule}` : `-A ${d.chain} ${d.rule}`}, a rule this flow matches, dropped ${d.reset ? "at least " : ""}${d.packets} packet${d.packets === 1 ? "" : "s"} during this run (iptables-save -c)`),
   ];
 }
 
@@ -116,6 +116,9 @@ function observed(input: DiagnosisInput, node: string, missed?: Sighting, forwar
  */
 function causesBetween(input: DiagnosisInput, direction: Diagnosis["direction"], last: Sighting, missed: Sighting, from: string): { seen: string; causes: string[] } {
   const { seen, causes } = suspects(input, direction, last, missed, from);
+  // Missed on the receiver's own interface: lost between the nodes, where the receiver's firewall
+  // cannot be the cause (a capture sees an arriving packet before the firewall does).
+  if (missed.kind === "underlay" && missed.node !== from) return { seen, causes };
   // Forwarded there: from the pod to the tunnel on the sender, from the tunnel to the pod on the receiver.
   const forwarded = missed.kind === "pod" || (missed.kind === "overlay" && missed.node === from);
   return { seen, causes: [...observed(input, missed.node, missed, forwarded), ...causes] };

@@ -37,7 +37,7 @@ const LAST_BLOCK_MS = 400;
 /** What a run gathers while the flow goes: the counters before it, the captures, the trigger's outcome, Cilium's maps after it. */
 interface Gathered {
   readonly baseline: NatBaseline;
-  readonly drops: DropBaseline;
+  readonly dropBaseline: DropBaseline;
   readonly started: number;
   readonly captures: Captures;
   readonly captured: Captured;
@@ -48,7 +48,7 @@ interface Gathered {
 /** Captures at the plan's points while the trigger runs; the captures stop whatever happens. */
 async function gather(executor: Executor, plan: CapturePlan, options: JourneyOptions): Promise<Gathered> {
   // Counters from before the run: earlier connections to the ClusterIP from the node are not this run's.
-  const [baseline, drops] = await Promise.all([readNatCounters(executor, plan, options.onHost), readDropCounters(executor, plan, options.onHost)]);
+  const [baseline, dropBaseline] = await Promise.all([readNatCounters(executor, plan, options.onHost), readDropCounters(executor, plan, options.onHost)]);
   const started = Date.now();
   const captures = await startCaptures(executor, plan, options.captureTimeoutMs);
   let fired: TriggerResult | undefined;
@@ -62,7 +62,7 @@ async function gather(executor: Executor, plan: CapturePlan, options: JourneyOpt
   } finally {
     captured = await stopCaptures(executor, plan, captures);
   }
-  return { baseline, drops, started, captures, captured, fired, ...(maps ? { maps } : {}) };
+  return { baseline, dropBaseline, started, captures, captured, fired, ...(maps ? { maps } : {}) };
 }
 
 /**
@@ -78,8 +78,8 @@ export async function runJourney(executor: Executor, plan: CapturePlan, options:
   } finally {
     await Promise.allSettled(listeners.started.map((echo) => echo.stop()));
   }
-  const { baseline, drops, started, captures, captured, fired, maps } = gathered;
-  const [proof, nodes] = await Promise.all([readProof(executor, plan, baseline, options.onHost), readNodeFacts(executor, plan, drops, options.onHost)]);
+  const { baseline, dropBaseline, started, captures, captured, fired, maps } = gathered;
+  const [proof, nodes] = await Promise.all([readProof(executor, plan, baseline, options.onHost), readNodeFacts(executor, plan, dropBaseline, options.onHost)]);
   const translation = { programs: proof.programs.some((p) => p.interface === plan.points[0].interface), natRules: proof.natRules.length > 0 };
   const exchanges = plan.exchanges
     .filter((e) => e.label === "DNS" || options.protocols.includes(e.protocol))

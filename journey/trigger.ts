@@ -54,8 +54,8 @@ function payload(protocol: Protocol, size: number | undefined): string {
 
 /**
  * The article's `nc node-wrk-2-ubuntu24.wrk-2 9999`, from the client pod: a name lookup through
- * its resolver (search list, ndots:5: the same queries as the article's), then a line over TCP
- * and a datagram over UDP to the Service, each expected back from the echo.
+ * its resolver (search list, ndots:5: the same queries as the article's) and, beside it, a line
+ * over TCP and a datagram over UDP to the Service, each expected back from the echo.
  */
 export async function trigger(executor: Executor, plan: CapturePlan, options: TriggerOptions): Promise<TriggerResult> {
   const { progress } = options;

@@ -51,10 +51,15 @@ export async function destroyLab(model: LabModel, project: string, cdktfArgs: st
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("LABYRINTH_")));
   const env = { ...inherited, ...settingsToEnv(model.settings), LABYRINTH_PROJECT: project };
   const copy = keepRecordCopy(model.name);
-  const status = withPrivateState(model, () => spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1);
+  const status = withPrivateState(model, () => spawnSync("npx", ["cdktf", "destroy", ...stacks, ...cdktfArgs], { stdio: "inherit", env }).status ?? 1, log);
   // cdktf exits 0 when its prompt is answered no (a dismissed run counts as done): what the state
   // still holds says whether the destroy finished.
-  const finished = status === 0 && !hasResources(ids.infrastructure);
+  let finished = false;
+  try {
+    finished = status === 0 && !hasResources(ids.infrastructure);
+  } catch (error) {
+    log(error instanceof Error ? error.message : String(error));
+  }
   if (finished) dropRecordCopy(model.name);
   else if (copy) log(`the lab's settings are kept in ${copy} until a destroy finishes: one that stops halfway leaves the lab with no record in its state`);
   if (status === 0 && !finished) log(`cdktf destroy ended with resources still in ${ids.infrastructure}'s state: declined at its prompt, or stopped`);

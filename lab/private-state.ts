@@ -1,14 +1,25 @@
 import { chmodSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import type { LabModel } from "../model/lab";
 import { statePath } from "./state";
 
-/** The files Terraform's local backend writes for a stack: its state and the backup of the one before. */
+/**
+ * The files Terraform's local backend writes for a stack: its state, the backup of the one before,
+ * and errored.tfstate, where it puts a state it could not save.
+ */
 function stateFiles(model: LabModel, dir: string): string[] {
-  return Object.values(model.stacks).flatMap((stack) => [statePath(stack, dir), `${statePath(stack, dir)}.backup`]);
+  return [...Object.values(model.stacks).flatMap((stack) => [statePath(stack, dir), `${statePath(stack, dir)}.backup`]), join(dir, "errored.tfstate")];
 }
 
-function ownerOnly(model: LabModel, dir: string): void {
-  for (const file of stateFiles(model, dir)) if (existsSync(file)) chmodSync(file, 0o600);
+function ownerOnly(model: LabModel, dir: string, log: (line: string) => void): void {
+  for (const file of stateFiles(model, dir).filter((f) => existsSync(f))) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      // Someone else's file (a state written under sudo): the run goes on; its owner can tighten it.
+      log(`could not make ${file} readable by its owner only (${(error as NodeJS.ErrnoException).code}): chmod 600 it as its owner`);
+    }
+  }
 }
 
 /**
@@ -17,8 +28,8 @@ function ownerOnly(model: LabModel, dir: string): void {
  * machines). A state written before (by an older Labyrinth, or cdktf run by hand) is tightened
  * first: Terraform rewrites it in place, keeping its mode.
  */
-export function withPrivateState<T>(model: LabModel, run: () => T, dir = process.cwd()): T {
-  ownerOnly(model, dir);
+export function withPrivateState<T>(model: LabModel, run: () => T, log: (line: string) => void, dir = process.cwd()): T {
+  ownerOnly(model, dir, log);
   const before = process.umask(0o077);
   try {
     return run();

@@ -15,14 +15,23 @@ interface State {
   resources?: { type?: string; instances?: { attributes?: { name?: unknown } }[] }[];
 }
 
+/** A stack's local state; undefined when there is none, or the file is empty (Terraform creates it so before it writes one). */
 function readState(stack: string, dir: string): State | undefined {
   const path = statePath(stack, dir);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as State) : undefined;
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as State;
+  } catch (error) {
+    throw new Error(`${path} is not a Terraform state (${error instanceof Error ? error.message : error}): restore it from ${path}.backup, or remove it if nothing was deployed`);
+  }
 }
+
+const holdsResources = (state: State | undefined) => (state?.resources ?? []).length > 0;
 
 /** Whether a stack's local state still holds resources: after a destroy that finished, it holds none. */
 export function hasResources(stack: string, dir = process.cwd()): boolean {
-  return (readState(stack, dir)?.resources ?? []).length > 0;
+  return holdsResources(readState(stack, dir));
 }
 
 /** A deployed stack's outputs, read from its local state. */
@@ -76,7 +85,7 @@ export interface DeployedLab {
 
 function deployedAs(name: string, dir: string, current: () => LabSettings): DeployedLab | undefined {
   const state = readState(stackIds(name).infrastructure, dir);
-  const made = hasResources(stackIds(name).infrastructure, dir);
+  const made = holdsResources(state);
   const copy = recordCopyPath(name, dir);
   // The copy only stands in for a record that a destroy stopped halfway dropped: resources are left.
   const record = state?.outputs?.lab?.value ?? (made && existsSync(copy) ? readFileSync(copy, "utf8") : undefined);
@@ -91,7 +100,10 @@ export function deployedLabNames(dir = process.cwd()): string[] {
     .map(stackOfStateFile)
     .map((stack) => (stack === undefined ? undefined : labOfStack(stack)))
     .filter((name): name is string => name !== undefined)
-    .filter((name) => readState(stackIds(name).infrastructure, dir)?.outputs?.lab !== undefined || hasResources(stackIds(name).infrastructure, dir))
+    .filter((name) => {
+      const state = readState(stackIds(name).infrastructure, dir);
+      return state?.outputs?.lab !== undefined || holdsResources(state);
+    })
     .sort();
 }
 

@@ -60,6 +60,8 @@ export function resolveIdentity(input: IdentityInput): IdentityModel {
     adminValidityHours: input.adminValidityHours ?? DEFAULT_HOURS.admin,
     adminRenewalHours: input.adminRenewalHours ?? DEFAULT_HOURS.adminRenewal,
   };
+  // The certificate's common name is the user Kubernetes sees: an empty one is refused.
+  check(/^[^\s,/]{1,64}$/.test(model.adminUser), "adminUser", `"${model.adminUser}" is not a user name: use 1 to 64 characters, no spaces, commas or slashes, such as labyrinth-admin`);
   // kubeadm reads "0" as a token that never expires: always keep a bound.
   check(Number.isInteger(model.tokenTtlHours) && model.tokenTtlHours >= 1, "tokenTtlHours", "must be a whole number of hours, at least 1");
   check(Number.isInteger(model.caValidityHours) && model.caValidityHours >= 24, "caValidityHours", "must be a whole number of hours, at least 24");
