@@ -1,6 +1,7 @@
 import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { LabModel } from "../model/lab";
+import { ERRORED_STATE_FILE } from "../model/names";
 import { statePath } from "./state";
 
 /**
@@ -8,7 +9,7 @@ import { statePath } from "./state";
  * and errored.tfstate, where it puts a state it could not save.
  */
 function stateFiles(model: LabModel, dir: string): string[] {
-  return [...Object.values(model.stacks).flatMap((stack) => [statePath(stack, dir), `${statePath(stack, dir)}.backup`]), join(dir, "errored.tfstate")];
+  return [...Object.values(model.stacks).flatMap((stack) => [statePath(stack, dir), `${statePath(stack, dir)}.backup`]), join(dir, ERRORED_STATE_FILE)];
 }
 
 function ownerOnly(model: LabModel, dir: string, log: (line: string) => void): void {

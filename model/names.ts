@@ -36,6 +36,9 @@ export function stackOfStateFile(file: string): string | undefined {
   return between(file, STATE_FILE.prefix, STATE_FILE.suffix);
 }
 
+/** Where Terraform puts a state it could not save (in the folder it runs in): it holds what the state would. */
+export const ERRORED_STATE_FILE = "errored.tfstate";
+
 /** Where a LocalBackend given no path keeps its state: Terraform's own default, in the stack's folder. */
 export const LOCAL_BACKEND_STATE_FILE = "terraform.tfstate";
 
