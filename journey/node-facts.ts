@@ -36,12 +36,12 @@ export interface NodeFacts {
 export type DropBaseline = Map<string, RuleCount[]>;
 
 const nodesOf = (plan: CapturePlan) => plan.nodes.map((n) => n.name);
-const drops = (rules: RuleCount[]) => rules.filter((r) => / -j (DROP|REJECT)\b/.test(` ${r.rule}`) || r.rule === "policy DROP");
+const droppingRules = (rules: RuleCount[]) => rules.filter((r) => / -j (DROP|REJECT)\b/.test(` ${r.rule}`) || r.rule === "policy DROP");
 
 /** The filter table's drop counters on every traced node, before the captures start. */
 export async function readDropCounters(executor: Executor, plan: CapturePlan, onHost: string[] = []): Promise<DropBaseline> {
   const read = await Promise.all(nodesOf(plan).map(async (node) => [node, await outputOf(executor.onNode(node, iptablesSave("filter", onHost)), "iptables-save", node)] as const));
-  return new Map(read.flatMap(([node, saved]) => ("stdout" in saved ? [[node, drops(parseIptablesSave(saved.stdout))] as const] : [])));
+  return new Map(read.flatMap(([node, saved]) => ("stdout" in saved ? [[node, droppingRules(parseIptablesSave(saved.stdout))] as const] : [])));
 }
 
 /** `ip -j link show` → the named interfaces that are up but have no carrier; throws when it is not that JSON. */
@@ -65,7 +65,7 @@ export async function readNodeFacts(executor: Executor, plan: CapturePlan, basel
       ]);
       const before = baseline.get(node);
       if (!before) errors.push(`the firewall's counters on ${node} could not be read before the run: its drops are not told`);
-      const counted = "stdout" in saved && before ? countedSince(drops(parseIptablesSave(saved.stdout)), before).filter((r) => r.packets > 0) : [];
+      const counted = "stdout" in saved && before ? countedSince(droppingRules(parseIptablesSave(saved.stdout)), before).filter((r) => r.packets > 0) : [];
       for (const read of [saved, forwarding, links]) if ("error" in read) errors.push(read.error);
       const interfaces = plan.points.filter((p) => p.node === node).map((p) => p.interface);
       let linksDown: LinkDown[] = [];
